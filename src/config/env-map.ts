@@ -1,0 +1,37 @@
+/**
+ * The environment variables leakwatch reads, each mapped to one configuration key. An explicit table rather than a
+ * naming convention: it is the documentation, and a misspelt LEAKWATCH_* variable is reported instead of ignored.
+ */
+export type EnvKind = 'string' | 'int' | 'bool';
+
+export interface EnvBinding {
+  variable: string;
+  key: string;
+  kind: EnvKind;
+  /** Also accepted as `<variable>_FILE`, a path whose contents are the value (Docker/Kubernetes secrets). */
+  fileVariant?: boolean;
+}
+
+export const ENV_BINDINGS: readonly EnvBinding[] = [
+  { variable: 'DATABASE_URL', key: 'database.url', kind: 'string', fileVariant: true },
+  { variable: 'LEAKWATCH_DATABASE_POOL_SIZE', key: 'database.poolSize', kind: 'int' },
+  { variable: 'LEAKWATCH_DATA_DIR', key: 'dataDir', kind: 'string' },
+  { variable: 'LEAKWATCH_SECRET_KEY', key: 'secretKey', kind: 'string', fileVariant: true },
+  { variable: 'LEAKWATCH_HOST', key: 'web.host', kind: 'string' },
+  { variable: 'LEAKWATCH_PORT', key: 'web.port', kind: 'int' },
+  { variable: 'LEAKWATCH_PUBLIC_URL', key: 'web.publicUrl', kind: 'string' },
+  { variable: 'LEAKWATCH_TOR_MODE', key: 'tor.mode', kind: 'string' },
+  { variable: 'LEAKWATCH_TOR_SOCKS', key: 'tor.socks', kind: 'string' },
+  { variable: 'LEAKWATCH_TOR_CONTROL', key: 'tor.control', kind: 'string' },
+  { variable: 'LEAKWATCH_TOR_CONTROL_PASSWORD', key: 'tor.controlPassword', kind: 'string', fileVariant: true },
+  { variable: 'LEAKWATCH_TOR_BINARY', key: 'tor.binary', kind: 'string' },
+  { variable: 'LEAKWATCH_CHROMIUM_PATH', key: 'browser.executablePath', kind: 'string' },
+  { variable: 'LEAKWATCH_BROWSER_MAX_CONTEXTS', key: 'browser.maxContexts', kind: 'int' },
+  { variable: 'LEAKWATCH_LOG_LEVEL', key: 'log.level', kind: 'string' },
+  { variable: 'LEAKWATCH_LOG_FORMAT', key: 'log.format', kind: 'string' },
+  { variable: 'LEAKWATCH_WORKER_CONCURRENCY', key: 'worker.concurrency', kind: 'int' },
+  { variable: 'LEAKWATCH_TIMEZONE', key: 'scheduler.timezone', kind: 'string' },
+];
+
+/** Variables with the LEAKWATCH_ prefix that are not configuration keys but are still ours. */
+export const OTHER_KNOWN_VARIABLES: readonly string[] = ['LEAKWATCH_CONFIG'];

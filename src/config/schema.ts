@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/**
+ * The configuration schema, one object per concern. Defaults live only in config/default.yaml (the documented
+ * reference); the schema states what a valid value is, so every key is required after the layers are merged.
+ */
+
+const port = z.number().int().min(0).max(65535);
+
+export const databaseSchema = z.strictObject({
+  url: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+    .nullable(),
+  poolSize: z.number().int().min(1).max(200),
+});
+
+export const webSchema = z.strictObject({
+  host: z.string().min(1),
+  port,
+  publicUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).nullable(),
+});
+
+export const torSchema = z.strictObject({
+  mode: z.enum(['external', 'managed', 'auto']),
+  socks: z
+    .string()
+    .regex(
+      /^socks5h:\/\/[^\s/]+:\d+\/?$/,
+      'expected socks5h://HOST:PORT (socks5h resolves names inside Tor; socks5:// would leak .onion lookups to local DNS)',
+    ),
+  control: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'expected HOST:PORT of the Tor control port')
+    .nullable(),
+  controlPassword: z.string().nullable(),
+  binary: z.string().min(1),
+});
+
+export const browserSchema = z.strictObject({
+  executablePath: z.string().min(1),
+  maxContexts: z.number().int().min(1).max(64),
+});
+
+export const logSchema = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  format: z.enum(['json', 'pretty']),
+});
+
+export const workerSchema = z.strictObject({
+  concurrency: z.number().int().min(1).max(256),
+});
+
+export const schedulerSchema = z.strictObject({
+  timezone: z.string().min(1),
+});
+
+export const configSchema = z.strictObject({
+  dataDir: z.string().min(1),
+  secretKey: z.string().min(32, 'expected at least 32 characters of key material').nullable(),
+  database: databaseSchema,
+  web: webSchema,
+  tor: torSchema,
+  browser: browserSchema,
+  log: logSchema,
+  worker: workerSchema,
+  scheduler: schedulerSchema,
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Key paths whose values are never printed. */
+export const SECRET_KEYS: readonly string[] = ['secretKey', 'tor.controlPassword'];
+/** Key paths that are URLs whose password part is masked when printed. */
+export const URL_WITH_CREDENTIALS_KEYS: readonly string[] = ['database.url'];

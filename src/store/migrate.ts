@@ -1,0 +1,63 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { OperatorError } from '../shared/errors.ts';
+import type { Database } from './db.ts';
+
+export const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');
+const MIGRATIONS_SCHEMA = 'drizzle';
+const MIGRATIONS_TABLE = '__drizzle_migrations';
+/** Serialises migrations when several processes start at once against one PostgreSQL. */
+const MIGRATION_LOCK_ID = 0x6c65616b; // "leak"
+
+export interface MigrationStatus {
+  applied: number;
+  known: number;
+  pending: number;
+  current: boolean;
+}
+
+/** Applies pending migrations identically on both drivers; throws an OperatorError naming the cause on failure. */
+export async function migrateDatabase(database: Database, folder = MIGRATIONS_FOLDER): Promise<MigrationStatus> {
+  const config = { migrationsFolder: folder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: MIGRATIONS_TABLE };
+  try {
+    if (database.driver === 'pglite' && database.pglite) {
+      await migratePglite(drizzlePglite(database.pglite), config);
+    } else if (database.url) {
+      // A dedicated single connection: the advisory lock is held by a session, and the pool may hand out others.
+      const client = postgres(database.url, { max: 1, onnotice: () => undefined });
+      try {
+        await client`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+        await migratePostgres(drizzlePostgres(client), config);
+      } finally {
+        await client.end({ timeout: 5 });
+      }
+    }
+  } catch (error) {
+    const cause = error as Error & { cause?: Error };
+    const reason = cause.cause?.message ?? cause.message;
+    throw new OperatorError('db.migration_failed', `database migration failed: ${reason}`, {
+      cause: error,
+      hint: 'the database was left at the last migration that succeeded; fix the cause and run `leakwatch migrate` again',
+    });
+  }
+  return migrationStatus(database, folder);
+}
+
+export async function migrationStatus(database: Database, folder = MIGRATIONS_FOLDER): Promise<MigrationStatus> {
+  const known = readMigrationFiles({ migrationsFolder: folder });
+  let appliedHashes = new Set<string>();
+  try {
+    const rows = await database.query<{ hash: string }>(`select hash from "${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`);
+    appliedHashes = new Set(rows.map((row) => row.hash));
+  } catch {
+    // No migrations table yet: nothing applied.
+  }
+  const pending = known.filter((migration) => !appliedHashes.has(migration.hash)).length;
+  return { applied: appliedHashes.size, known: known.length, pending, current: pending === 0 };
+}
