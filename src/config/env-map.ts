@@ -23,7 +23,12 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'LEAKWATCH_TOR_MODE', key: 'tor.mode', kind: 'string' },
   { variable: 'LEAKWATCH_TOR_SOCKS', key: 'tor.socks', kind: 'string' },
   { variable: 'LEAKWATCH_TOR_CONTROL', key: 'tor.control', kind: 'string' },
-  { variable: 'LEAKWATCH_TOR_CONTROL_PASSWORD', key: 'tor.controlPassword', kind: 'string', fileVariant: true },
+  {
+    variable: 'LEAKWATCH_TOR_CONTROL_PASSWORD',
+    key: 'tor.controlPassword',
+    kind: 'string',
+    fileVariant: true,
+  },
   { variable: 'LEAKWATCH_TOR_BINARY', key: 'tor.binary', kind: 'string' },
   { variable: 'LEAKWATCH_CHROMIUM_PATH', key: 'browser.executablePath', kind: 'string' },
   { variable: 'LEAKWATCH_BROWSER_MAX_CONTEXTS', key: 'browser.maxContexts', kind: 'int' },

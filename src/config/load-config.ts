@@ -7,7 +7,13 @@ import { ConfigError } from '../shared/errors.ts';
 import { ENV_BINDINGS, type EnvBinding, OTHER_KNOWN_VARIABLES } from './env-map.ts';
 import { type Config, configSchema } from './schema.ts';
 
-export const DEFAULT_CONFIG_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'config', 'default.yaml');
+export const DEFAULT_CONFIG_FILE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'config',
+  'default.yaml',
+);
 
 export interface LoadedConfig {
   config: Config;
@@ -47,7 +53,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   problems.push(...unknownVariables(env));
 
   const result = configSchema.safeParse(merged);
-  if (!result.success) problems.push(...result.error.issues.map((issue) => describeIssue(issue, merged, sources)));
+  if (!result.success)
+    problems.push(...result.error.issues.map((issue) => describeIssue(issue, merged, sources)));
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
 
   const config = result.data;
@@ -78,7 +85,13 @@ function readYamlLayer(path: string, problems: string[], via?: string): Tree {
   }
 }
 
-function mergeLayer(target: Tree, layer: Tree, source: string, sources: Map<string, string>, prefix = ''): void {
+function mergeLayer(
+  target: Tree,
+  layer: Tree,
+  source: string,
+  sources: Map<string, string>,
+  prefix = '',
+): void {
   for (const [key, value] of Object.entries(layer)) {
     const path = prefix ? `${prefix}.${key}` : key;
     if (isTree(value)) {
@@ -114,7 +127,9 @@ function applyEnvBinding(
     try {
       raw = readFileSync(path, 'utf8').trim();
     } catch (error) {
-      problems.push(`${binding.key}: cannot read ${fileVariable}=${path}: ${(error as NodeJS.ErrnoException).code}`);
+      problems.push(
+        `${binding.key}: cannot read ${fileVariable}=${path}: ${(error as NodeJS.ErrnoException).code}`,
+      );
       return;
     }
     source = `${fileVariable} (${path})`;
@@ -174,9 +189,12 @@ function describeIssue(issue: z.core.$ZodIssue, merged: Tree, sources: ReadonlyM
 
 function expectation(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
-  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (issue.code === 'too_small') return `expected at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters' : ''}`;
-  if (issue.code === 'too_big') return `expected at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : ''}`;
+  if (issue.code === 'invalid_value')
+    return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'too_small')
+    return `expected at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters' : ''}`;
+  if (issue.code === 'too_big')
+    return `expected at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : ''}`;
   return issue.message;
 }
 
@@ -223,7 +241,11 @@ function editDistance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const current = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(
+        (row[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        previous + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       previous = current;
     }
   }

@@ -25,7 +25,9 @@ export function maskUrlPassword(url: string): string {
 }
 
 function get(tree: Record<string, unknown>, key: string): unknown {
-  return key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], tree);
+  return key
+    .split('.')
+    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], tree);
 }
 
 function set(tree: Record<string, unknown>, key: string, value: unknown): void {

@@ -44,7 +44,7 @@ export const browserSchema = z.strictObject({
 
 export const logSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-  format: z.enum(['json', 'pretty']),
+  format: z.enum(['auto', 'json', 'pretty']),
 });
 
 export const workerSchema = z.strictObject({

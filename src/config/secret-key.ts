@@ -23,9 +23,13 @@ export function resolveSecretKey(config: Config, options: { create: boolean }): 
   try {
     const mode = statSync(path).mode & 0o777;
     if (mode & 0o077) {
-      throw new OperatorError('secret_key.permissions', `${path} is readable by other users (mode ${mode.toString(8)})`, {
-        hint: `chmod 600 ${path}`,
-      });
+      throw new OperatorError(
+        'secret_key.permissions',
+        `${path} is readable by other users (mode ${mode.toString(8)})`,
+        {
+          hint: `chmod 600 ${path}`,
+        },
+      );
     }
     const material = readFileSync(path, 'utf8').trim();
     if (material.length < 32) {

@@ -4,7 +4,8 @@ export type { Logger };
 
 export interface LoggerOptions {
   level: string;
-  format: 'json' | 'pretty';
+  /** auto: pretty on a terminal, JSON lines otherwise. Logs always go to stderr. */
+  format: 'auto' | 'json' | 'pretty';
   /** Where lines go; stderr by default so that `--json` output on stdout stays clean. */
   destination?: NodeJS.WritableStream;
 }
@@ -31,10 +32,14 @@ const REDACTED_FIELDS = [
 export function createLogger(options: LoggerOptions): Logger {
   const redact = { paths: REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`]), censor: '[redacted]' };
   const base = { level: options.level, redact, base: { app: 'leakwatch' } };
-  if (options.format === 'pretty') {
+  const pretty = options.format === 'pretty' || (options.format === 'auto' && process.stderr.isTTY === true);
+  if (pretty && !options.destination) {
     return pino({
       ...base,
-      transport: { target: 'pino-pretty', options: { destination: 2, colorize: true, ignore: 'app,pid,hostname' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { destination: 2, colorize: true, ignore: 'app,pid,hostname' },
+      },
     });
   }
   return pino(base, options.destination ?? pino.destination({ dest: 2, sync: true }));

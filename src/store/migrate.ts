@@ -49,8 +49,20 @@ export async function migrateDatabase(database: Database, folder = MIGRATIONS_FO
   return migrationStatus(database, folder);
 }
 
+const knownMigrations = new Map<string, ReturnType<typeof readMigrationFiles>>();
+
+/** The migrations shipped with this build; read once per folder (readiness probes ask often). */
+function shippedMigrations(folder: string): ReturnType<typeof readMigrationFiles> {
+  let known = knownMigrations.get(folder);
+  if (!known) {
+    known = readMigrationFiles({ migrationsFolder: folder });
+    knownMigrations.set(folder, known);
+  }
+  return known;
+}
+
 export async function migrationStatus(database: Database, folder = MIGRATIONS_FOLDER): Promise<MigrationStatus> {
-  const known = readMigrationFiles({ migrationsFolder: folder });
+  const known = shippedMigrations(folder);
   let appliedHashes = new Set<string>();
   try {
     const rows = await database.query<{ hash: string }>(`select hash from "${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`);

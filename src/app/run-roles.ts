@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import { moduleLogger } from '../shared/logger.ts';
+import { TorStatusMonitor } from '../tor/tor-status.ts';
+import { buildWebApp } from '../web/app.ts';
+import { type AppContext, createAppContext } from './context.ts';
+
+export type Role = 'web' | 'scheduler' | 'worker';
+
+interface Stoppable {
+  name: string;
+  stop(): Promise<void> | void;
+}
+
+export interface RunningRoles {
+  ctx: AppContext;
+  /** The web UI's base URL, when the web role runs. */
+  url?: string;
+  /** Stops every role in reverse start order, then closes the context. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the given roles in one process on one context: `start` runs all three (the only choice on PGlite, a
+ * single-process database); split deployments on PostgreSQL run one role per process.
+ */
+export async function startRoles(
+  roles: readonly Role[],
+  options: { generateSecretKey: boolean },
+): Promise<RunningRoles> {
+  const ctx = await createAppContext({ createSecretKey: options.generateSecretKey, migrate: true });
+  const log = moduleLogger(ctx.logger, 'app');
+  const running: Stoppable[] = [];
+  const stop = async () => {
+    for (const part of running.splice(0).reverse()) {
+      try {
+        await part.stop();
+      } catch (error) {
+        log.error({ err: error, part: part.name }, 'error while stopping');
+      }
+    }
+    await ctx.close();
+  };
+
+  try {
+    const tor = new TorStatusMonitor(ctx.config.tor.socks, moduleLogger(ctx.logger, 'tor'));
+    tor.start();
+    running.push({ name: 'tor-status', stop: () => tor.stop() });
+
+    let url: string | undefined;
+    if (roles.includes('web')) {
+      const app = buildWebApp({ database: ctx.database, tor, logger: moduleLogger(ctx.logger, 'web') });
+      url = await listen(app, ctx);
+      running.push({ name: 'web', stop: () => app.close() });
+    }
+    if (roles.includes('scheduler') || roles.includes('worker')) {
+      const { startBackgroundRoles } = await import('./background-roles.ts');
+      running.push(...(await startBackgroundRoles(ctx, roles)));
+    }
+    log.info({ roles, database: ctx.database.location, url }, 'leakwatch started');
+    return { ctx, url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function listen(app: FastifyInstance, ctx: AppContext): Promise<string> {
+  const address = await app.listen({ host: ctx.config.web.host, port: ctx.config.web.port });
+  return address.replace('[::1]', 'localhost');
+}
+
+/** Runs until SIGINT/SIGTERM, then shuts down gracefully. A second signal exits at once. */
+export async function runRolesUntilSignal(
+  roles: readonly Role[],
+  options: { generateSecretKey: boolean },
+): Promise<void> {
+  const running = await startRoles(roles, options);
+  if (running.url)
+    process.stderr.write(
+      `leakwatch is running: ${running.url} (database: ${running.ctx.database.location})\n`,
+    );
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      moduleLogger(running.ctx.logger, 'app').info({ signal }, 'shutting down');
+      void running.stop().then(resolve);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
