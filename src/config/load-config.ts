@@ -5,7 +5,8 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../shared/errors.ts';
 import { ENV_BINDINGS, type EnvBinding, OTHER_KNOWN_VARIABLES } from './env-map.ts';
-import { type Config, configSchema } from './schema.ts';
+import { maskUrlPassword } from './mask.ts';
+import { type Config, configSchema, SECRET_KEYS, URL_WITH_CREDENTIALS_KEYS } from './schema.ts';
 
 export const DEFAULT_CONFIG_FILE = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -183,8 +184,16 @@ function describeIssue(issue: z.core.$ZodIssue, merged: Tree, sources: ReadonlyM
   const key = path.join('.');
   const value = getPath(merged, path);
   const source = sources.get(key) ?? 'nowhere (missing)';
-  const shown = value === undefined ? 'missing' : JSON.stringify(value);
+  const shown = value === undefined ? 'missing' : showValue(key, value);
   return `${key} = ${shown} (from ${source}): ${expectation(issue)}`;
+}
+
+/** Error messages name the offending value, except secrets, which are never echoed. */
+function showValue(key: string, value: unknown): string {
+  if (SECRET_KEYS.includes(key)) return '[hidden]';
+  if (URL_WITH_CREDENTIALS_KEYS.includes(key) && typeof value === 'string')
+    return JSON.stringify(maskUrlPassword(value));
+  return JSON.stringify(value);
 }
 
 function expectation(issue: z.core.$ZodIssue): string {
