@@ -43,7 +43,7 @@ export async function migrateDatabase(database: Database, folder = MIGRATIONS_FO
     const reason = cause.cause?.message ?? cause.message;
     throw new OperatorError('db.migration_failed', `database migration failed: ${reason}`, {
       cause: error,
-      hint: 'the database was left at the last migration that succeeded; fix the cause and run `leakwatch migrate` again',
+      hint: 'pending migrations run in one transaction, so none of them was applied; fix the cause and run `leakwatch migrate` again',
     });
   }
   return migrationStatus(database, folder);

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { createAppContext } from '../../app/context.ts';
+import { loadConfig } from '../../config/load-config.ts';
+import { createLogger, moduleLogger } from '../../shared/logger.ts';
+import { openDatabase } from '../../store/db.ts';
 import { migrateDatabase } from '../../store/migrate.ts';
 import { printJson, say } from '../output.ts';
 
@@ -9,16 +11,24 @@ export function registerMigrateCommand(program: Command): void {
     .description('apply pending database migrations (also done by `start`), then print the schema status')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (options: { json?: boolean }) => {
-      const ctx = await createAppContext({ migrate: false });
+      // Migrating needs no secret key, so this does not build the full application context.
+      const { config } = loadConfig();
+      const logger = moduleLogger(createLogger(config.log), 'store');
+      const database = await openDatabase({
+        url: config.database.url,
+        dataDir: config.dataDir,
+        logger,
+        poolSize: 1,
+      });
       try {
-        const status = await migrateDatabase(ctx.database);
-        if (options.json) printJson({ ok: true, database: ctx.database.location, ...status });
+        const status = await migrateDatabase(database);
+        if (options.json) printJson({ ok: true, database: database.location, ...status });
         else
           say(
-            `database ${ctx.database.location}: ${status.applied}/${status.known} migrations applied, schema current`,
+            `database ${database.location}: ${status.applied}/${status.known} migrations applied, schema current`,
           );
       } finally {
-        await ctx.close();
+        await database.close();
       }
     });
 }
