@@ -29,7 +29,7 @@ describe('leakwatch start', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
 
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-    const body = await ready.json();
+    const body = (await ready.json()) as { checks: Record<string, unknown> };
     expect(ready.status).toBe(200);
     expect(body.checks.database).toMatchObject({
       reachable: true,
@@ -72,7 +72,9 @@ describe('leakwatch start', () => {
         DATABASE_URL: scratch.url,
         LEAKWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'lw-')),
       });
-      const body = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
+      const body = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as {
+        checks: Record<string, unknown>;
+      };
       expect(body.checks.database).toMatchObject({
         reachable: true,
         driver: 'postgres',
