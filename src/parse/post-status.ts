@@ -1,13 +1,27 @@
-import type { PostStatus } from './parsed-post.ts';
-
-const COUNTDOWN =
-  /\b(\d+\s*(d|days?|h|hrs?|hours?|m|min|minutes?|s|sec|seconds?)\b|countdown|timer|time left|deadline|publication in|will be published|до публикации|осталось)/iu;
-const PUBLISHED =
-  /\b(published|leaked|released|download|all data|full dump|files? available|100\s*%|опубликовано)\b/iu;
+/**
+ * Word edges that also hold for Cyrillic and for "100%": JavaScript's \b only knows ASCII word characters, so
+ * "\bопубликовано\b" never matched after a space and "100%\b" never matched at the end of a cell.
+ */
+const START = '(?<![\\p{L}\\p{N}_])';
+const END = '(?![\\p{L}\\p{N}_])';
+/** Announced, not yet done: checked first, as "will be published" contains "published". */
+const UPCOMING = new RegExp(
+  `${START}(publication in|will be (published|posted|released|leaked)|до публикации|осталось)${END}`,
+  'iu',
+);
+const COUNTDOWN = new RegExp(
+  `${START}(\\d+\\s*(d|days?|h|hrs?|hours?|m|min|minutes?|s|sec|seconds?)${END}|countdown|timer|time left|deadline)`,
+  'iu',
+);
+const PUBLISHED = new RegExp(
+  `${START}(published|leaked|released|download|all data|full dump|files? available|опубликовано)${END}|${START}100\\s*%`,
+  'iu',
+);
 
 /** Reads a status badge or countdown text as countdown / published. */
 export function classifyStatus(text: string | undefined): PostStatus | undefined {
   if (!text) return undefined;
+  if (UPCOMING.test(text)) return 'countdown';
   if (PUBLISHED.test(text)) return 'published';
   if (COUNTDOWN.test(text)) return 'countdown';
   return undefined;

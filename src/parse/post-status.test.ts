@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { classifyStatus } from './post-status.ts';
+
+describe('classifyStatus', () => {
+  it('reads "100%" (a fully leaked percentage) as published, and a lower percentage as nothing', () => {
+    expect(classifyStatus('100%')).toBe('published');
+    expect(classifyStatus('Uploaded 100 % files')).toBe('published');
+    expect(classifyStatus('Uploaded 95% files')).toBeUndefined();
+    expect(classifyStatus('1100%')).toBeUndefined();
+  });
+
+  it('matches Cyrillic words after a space (JavaScript \\b is ASCII-only)', () => {
+    expect(classifyStatus('Данные опубликовано')).toBe('published');
+    expect(classifyStatus('До публикации осталось 3 дня')).toBe('countdown');
+  });
+
+  it('reads an announcement of a future publication as a countdown, not as published', () => {
+    expect(classifyStatus('all files on the list - will be posted within 5 days')).toBe('countdown');
+    expect(classifyStatus('Data will be published soon')).toBe('countdown');
+  });
+
+  it('keeps the earlier readings', () => {
+    expect(classifyStatus('Published')).toBe('published');
+    expect(classifyStatus('2d 03h 10m')).toBe('countdown');
+    expect(classifyStatus('Published 3 days ago')).toBe('published');
+    expect(classifyStatus('Timer')).toBe('countdown');
+    expect(classifyStatus('3dogs')).toBeUndefined();
+    expect(classifyStatus(undefined)).toBeUndefined();
+  });
+});
