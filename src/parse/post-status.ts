@@ -1,3 +1,5 @@
+import type { PostStatus } from './parsed-post.ts';
+
 /**
  * Word edges that also hold for Cyrillic and for "100%": JavaScript's \b only knows ASCII word characters, so
  * "\bопубликовано\b" never matched after a space and "100%\b" never matched at the end of a cell.
