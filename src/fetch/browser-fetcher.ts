@@ -1,0 +1,191 @@
+import { type Browser, chromium } from 'playwright-core';
+import { OperatorError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { FetchError, PageRejectedError } from './fetch-errors.ts';
+import { USER_AGENT } from './fetch-limits.ts';
+import type { FetchedPage, FetchRequest } from './http-fetcher.ts';
+import { checkRedirect } from './redirect-policy.ts';
+import { Semaphore } from './semaphore.ts';
+
+export interface BrowserFetcherOptions {
+  executablePath: string;
+  /** socks5h://host:port of Tor; given to Chromium as socks5://, which Chromium resolves through the proxy. */
+  socksUrl: string;
+  maxContexts: number;
+  logger: Logger;
+}
+
+export interface RenderedPage extends FetchedPage {
+  /** Full-page PNG of what was rendered, as evidence. */
+  screenshot: Buffer;
+}
+
+/**
+ * Flags that close what the proxy setting alone leaves open (DESIGN.md): WebRTC's non-proxied UDP, and Chromium's
+ * own background traffic (component updates, sign-in, sync), which would otherwise leave outside Tor.
+ */
+export const CHROMIUM_PRIVACY_ARGS = [
+  '--webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--component-updater=url-source=http://127.0.0.1:9/',
+  '--gaia-url=http://127.0.0.1:9/',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+];
+
+const MAX_SCREENSHOT_HEIGHT = 8000;
+
+/** Renders JavaScript leak sites in the system Chromium through Tor, a bounded number of pages at once. */
+export class BrowserFetcher {
+  private browser: Promise<Browser> | undefined;
+  private readonly slots: Semaphore;
+
+  constructor(private readonly options: BrowserFetcherOptions) {
+    this.slots = new Semaphore(options.maxContexts);
+  }
+
+  private launch(): Promise<Browser> {
+    if (!this.browser) {
+      const proxy = new URL(this.options.socksUrl);
+      this.browser = chromium
+        .launch({
+          executablePath: this.options.executablePath,
+          headless: true,
+          proxy: { server: `socks5://${proxy.host}` },
+          args: [...CHROMIUM_PRIVACY_ARGS, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
+        })
+        .catch((error: Error) => {
+          this.browser = undefined;
+          throw new OperatorError(
+            'browser.launch_failed',
+            `cannot start Chromium at ${this.options.executablePath}: ${error.message.split('\n')[0]}`,
+            {
+              cause: error,
+              hint: 'apt-get install chromium, or set LEAKWATCH_CHROMIUM_PATH',
+            },
+          );
+        });
+    }
+    return this.browser;
+  }
+
+  async fetch(request: FetchRequest): Promise<RenderedPage> {
+    checkRedirect(request.url, request.url, request.allowedHosts);
+    const browser = await this.launch();
+    return this.slots.run(async () => {
+      const context = await browser.newContext({
+        userAgent: USER_AGENT,
+        acceptDownloads: false,
+        viewport: { width: 1366, height: 900 },
+        javaScriptEnabled: true,
+        serviceWorkers: 'block',
+      });
+      const started = performance.now();
+      try {
+        const page = await context.newPage();
+        // Sub-resources and navigations may only reach the site's declared hosts.
+        await page.route('**/*', (route) => {
+          const host = safeHost(route.request().url());
+          return host !== undefined && (request.allowedHosts.has(host) || host === '')
+            ? route.continue()
+            : route.abort('blockedbyclient');
+        });
+        const response = await page
+          .goto(request.url, { waitUntil: 'domcontentloaded', timeout: request.limits.totalTimeoutMs })
+          .catch((error: Error) => {
+            throw classifyBrowserError(error, request.url);
+          });
+        const firstByteMs = performance.now() - started;
+        await page
+          .waitForLoadState('networkidle', { timeout: Math.min(10_000, request.limits.totalTimeoutMs) })
+          .catch(() => undefined);
+        const finalUrl = page.url();
+        checkRedirect(request.url, finalUrl, request.allowedHosts);
+        const body = await page.content();
+        const bytes = Buffer.byteLength(body);
+        if (bytes > request.limits.maxBodyBytes) {
+          throw new PageRejectedError(
+            'too_large',
+            finalUrl,
+            `${finalUrl} rendered to more than ${request.limits.maxBodyBytes} bytes`,
+          );
+        }
+        const height = await page
+          .evaluate('document.documentElement.scrollHeight')
+          .then(Number)
+          .catch(() => 900);
+        const screenshot = await page.screenshot({
+          type: 'png',
+          fullPage: height <= MAX_SCREENSHOT_HEIGHT,
+          timeout: 30_000,
+        });
+        return {
+          url: finalUrl,
+          status: response?.status() ?? 0,
+          contentType: 'text/html',
+          charset: 'utf-8',
+          body,
+          bytes,
+          redirects: finalUrl === request.url ? [] : [finalUrl],
+          timings: { firstByteMs: Math.round(firstByteMs), totalMs: Math.round(performance.now() - started) },
+          screenshot,
+        };
+      } finally {
+        await context.close().catch(() => undefined);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    const browser = this.browser;
+    this.browser = undefined;
+    if (browser) await (await browser.catch(() => undefined))?.close();
+  }
+}
+
+function safeHost(url: string): string | undefined {
+  if (url.startsWith('data:') || url.startsWith('blob:') || url.startsWith('about:')) return '';
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Chromium's net errors mapped like the http engine's, so site health means the same on both engines. */
+export function classifyBrowserError(error: Error, url: string): FetchError | PageRejectedError {
+  const message = error.message.split('\n')[0] ?? error.message;
+  if (/ERR_PROXY_CONNECTION_FAILED/.test(message)) {
+    return new FetchError(
+      { failure: 'tor_unavailable', url },
+      `the Tor SOCKS proxy is not reachable (${message})`,
+      error,
+    );
+  }
+  if (
+    /ERR_SOCKS_CONNECTION_FAILED|ERR_SOCKS_CONNECTION_HOST_UNREACHABLE|ERR_NAME_NOT_RESOLVED|ERR_ADDRESS_UNREACHABLE|ERR_CONNECTION_REFUSED|ERR_TUNNEL_CONNECTION_FAILED/.test(
+      message,
+    )
+  ) {
+    return new FetchError(
+      { failure: 'unreachable', url },
+      `${url} is unreachable through Tor (${message})`,
+      error,
+    );
+  }
+  if (/Timeout|ERR_TIMED_OUT/i.test(message)) {
+    return new FetchError(
+      { failure: 'total_timeout', url },
+      `${url} did not load in time (${message})`,
+      error,
+    );
+  }
+  if (/ERR_BLOCKED_BY_CLIENT/.test(message)) {
+    return new PageRejectedError('redirect_blocked', url, `${url} led to a host the site did not declare`);
+  }
+  return new FetchError({ failure: 'reset', url }, `${url}: ${message}`, error);
+}

@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrowserFetcher } from '../../src/fetch/browser-fetcher.ts';
+import { FetchError } from '../../src/fetch/fetch-errors.ts';
+import { DEFAULT_FETCH_LIMITS } from '../../src/fetch/fetch-limits.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { fixtureSite, type OnionHarness, startOnionHarness } from '../support/onion-harness/index.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const limits = { ...DEFAULT_FETCH_LIMITS, totalTimeoutMs: 20_000 };
+
+// A JavaScript-only leak site: the list exists only after the script runs.
+const shell = `<!doctype html><html><head><title>Blog</title></head><body><div id="root">Loading…</div>
+<script src="/app.js"></script><img src="https://tracker.example.com/p.gif"></body></html>`;
+const app = `document.getElementById('root').innerHTML =
+  ['Azur Analyses Médicales', 'Rotor &amp; Co'].map(t => '<article class="post"><h2>' + t + '</h2></article>').join('');`;
+
+describe.skipIf(!existsSync(CHROMIUM))('BrowserFetcher (Debian Chromium) through the SOCKS harness', () => {
+  let harness: OnionHarness;
+  let fetcher: BrowserFetcher;
+  beforeAll(async () => {
+    harness = await startOnionHarness();
+    fetcher = new BrowserFetcher({
+      executablePath: CHROMIUM,
+      socksUrl: harness.url,
+      maxContexts: 2,
+      logger: createLogger({ level: 'silent', format: 'json' }),
+    });
+  });
+  afterAll(async () => {
+    await fetcher?.close();
+    await harness?.stop();
+  });
+
+  it('renders a JavaScript site, sends the onion name to the proxy, blocks undeclared hosts, takes a screenshot', async () => {
+    const site = fixtureSite({
+      '/': { body: shell },
+      '/app.js': { body: app, contentType: 'application/javascript' },
+    });
+    const host = harness.serve(site);
+    const page = await fetcher.fetch({
+      url: `http://${host}/`,
+      siteId: 'js',
+      allowedHosts: new Set([host]),
+      limits,
+    });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<h2>Azur Analyses Médicales</h2>');
+    expect(page.screenshot.subarray(1, 4).toString()).toBe('PNG');
+    expect(site.hits).toEqual(['/', '/app.js']);
+    expect(site.userAgents[0]).toMatch(/Firefox/);
+    const records = harness.requests.filter((record) => record.host === host);
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.every((record) => record.addressType === 'domain')).toBe(true);
+    expect(harness.requests.some((record) => record.host.includes('tracker'))).toBe(false);
+  });
+
+  it('reports a dead onion as unreachable and a down proxy as tor_unavailable', async () => {
+    const dead = harness.serve(fixtureSite(), undefined, { dead: true });
+    const deadError = await fetcher
+      .fetch({ url: `http://${dead}/`, siteId: 'js', allowedHosts: new Set([dead]), limits })
+      .catch((error: unknown) => error);
+    expect(deadError).toBeInstanceOf(FetchError);
+    expect((deadError as FetchError).failure).toBe('unreachable');
+
+    const host = harness.serve(fixtureSite({ '/': { body: shell } }));
+    await harness.setDown(true);
+    try {
+      const downError = await fetcher
+        .fetch({ url: `http://${host}/`, siteId: 'js', allowedHosts: new Set([host]), limits })
+        .catch((error: unknown) => error);
+      expect((downError as FetchError).failure).toBe('tor_unavailable');
+    } finally {
+      await harness.setDown(false);
+    }
+  });
+});
