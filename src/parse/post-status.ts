@@ -29,8 +29,12 @@ export function classifyStatus(text: string | undefined): PostStatus | undefined
   return undefined;
 }
 
+/** A calendar date in the text ("2022-08-10 02:55:00", "16.05.2024 12:00:00"): the countdown is a deadline. */
+const CALENDAR_DATE = /\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}/;
+
 /**
  * The end of a countdown written as "3d 04h 22m 10s", "2 days 5 hours", "04:22:10" or as an absolute date or epoch.
+ * A date with a time of day is a deadline, not a remaining "hh:mm:ss".
  */
 export function countdownEnd(
   text: string | undefined,
@@ -38,6 +42,10 @@ export function countdownEnd(
   parseDate: (raw: string) => Date | undefined,
 ): Date | undefined {
   if (!text) return undefined;
+  if (CALENDAR_DATE.test(text)) {
+    const deadline = parseDate(text);
+    if (deadline) return deadline;
+  }
   const units: Record<string, number> = { d: 86400, h: 3600, m: 60, s: 1 };
   let seconds = 0;
   let found = false;
