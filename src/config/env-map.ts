@@ -30,6 +30,8 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
     fileVariant: true,
   },
   { variable: 'LEAKWATCH_TOR_BINARY', key: 'tor.binary', kind: 'string' },
+  { variable: 'LEAKWATCH_SITES_DIR', key: 'crawl.sitesDir', kind: 'string' },
+  { variable: 'LEAKWATCH_CRAWL_CONCURRENCY', key: 'crawl.concurrency', kind: 'int' },
   { variable: 'LEAKWATCH_CHROMIUM_PATH', key: 'browser.executablePath', kind: 'string' },
   { variable: 'LEAKWATCH_BROWSER_MAX_CONTEXTS', key: 'browser.maxContexts', kind: 'int' },
   { variable: 'LEAKWATCH_LOG_LEVEL', key: 'log.level', kind: 'string' },

@@ -60,6 +60,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 
   const config = result.data;
   config.dataDir = resolve(cwd, config.dataDir);
+  config.crawl.sitesDir = resolve(cwd, config.crawl.sitesDir);
   return { config, sources };
 }
 

@@ -35,6 +35,27 @@ export const torSchema = z.strictObject({
     .nullable(),
   controlPassword: z.string().nullable(),
   binary: z.string().min(1),
+  /** Extra torrc lines for the managed tor (bridges, for instance). */
+  torrcLines: z.array(z.string()),
+  /** How long a managed tor may take to bootstrap before leakwatch reports it stuck. */
+  bootstrapTimeoutSeconds: z.number().min(5).max(3600),
+});
+
+export const crawlSchema = z.strictObject({
+  /** Folder of YAML site definitions, read at start-up beside the shipped crawlers/. */
+  sitesDir: z.string().min(1),
+  /** Crawls running at once in one worker process. */
+  concurrency: z.number().int().min(1).max(256),
+  maxPages: z.number().int().min(1).max(1000),
+  maxDetailPages: z.number().int().min(0).max(10000),
+  removeAfterRuns: z.number().int().min(1).max(100),
+  backoffBaseMinutes: z.number().min(0.01).max(1440),
+  backoffMaxHours: z.number().min(0.01).max(720),
+  connectTimeoutSeconds: z.number().min(1).max(600),
+  firstByteTimeoutSeconds: z.number().min(1).max(600),
+  totalTimeoutSeconds: z.number().min(1).max(3600),
+  maxPageMegabytes: z.number().min(0.1).max(500),
+  maxRedirects: z.number().int().min(0).max(20),
 });
 
 export const browserSchema = z.strictObject({
@@ -61,6 +82,7 @@ export const configSchema = z.strictObject({
   database: databaseSchema,
   web: webSchema,
   tor: torSchema,
+  crawl: crawlSchema,
   browser: browserSchema,
   log: logSchema,
   worker: workerSchema,
