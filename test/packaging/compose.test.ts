@@ -206,6 +206,14 @@ describe('compose.yaml', () => {
       expect(config.dataDir).toBe(volumeTarget('leakwatch', 'leakwatch-data'));
       expect(Object.keys(compose.volumes ?? {})).toContain('leakwatch-data');
     });
+
+    it('reads site definitions from the ./sites folder, mounted read-only', () => {
+      const { config } = loadConfig({ env: leakwatchEnv(), cwd: dir });
+      const mount = (service('leakwatch').volumes ?? []).find(
+        (entry) => typeof entry === 'string' && entry.startsWith('./sites:'),
+      );
+      expect(mount).toBe(`./sites:${config.crawl.sitesDir}:ro`);
+    });
   });
 
   it('takes every credential from a secret file, never from a literal', () => {

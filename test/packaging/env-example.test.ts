@@ -85,11 +85,31 @@ describe('config/env.example', () => {
 });
 
 describe('config/default.yaml', () => {
-  it('names each variable beside its key', () => {
+  /** `key: value  # VARIABLE …` lines, with the dotted key path worked out from the indentation. */
+  function documentedVariables(): Map<string, { key: string; fileVariant: boolean }> {
+    const found = new Map<string, { key: string; fileVariant: boolean }>();
+    const parents: Array<{ indent: number; key: string }> = [];
     const defaults = readFileSync(join(ROOT, 'config', 'default.yaml'), 'utf8');
-    const missing = ENV_BINDINGS.filter((b) => !new RegExp(`#\\s*${b.variable}\\b`).test(defaults)).map(
-      (b) => b.variable,
+    for (const line of defaults.split('\n')) {
+      const match = /^(\s*)([A-Za-z]\w*):(.*)$/.exec(line);
+      if (!match) continue;
+      const indent = (match[1] as string).length;
+      while (parents.length > 0 && (parents.at(-1)?.indent as number) >= indent) parents.pop();
+      const key = [...parents.map((p) => p.key), match[2] as string].join('.');
+      const rest = match[3] as string;
+      const variable = /#\s*((?:LEAKWATCH|DATABASE)_[A-Z0-9_]+)\b(.*)$/.exec(rest);
+      if (variable)
+        found.set(variable[1] as string, { key, fileVariant: /\(\+_FILE\)/.test(variable[2] as string) });
+      if (rest.trim() === '') parents.push({ indent, key: match[2] as string });
+    }
+    return found;
+  }
+
+  it('names each variable beside the key it sets, with (+_FILE) exactly where a file variant exists', () => {
+    const documented = documentedVariables();
+    const expected = new Map(
+      ENV_BINDINGS.map((b) => [b.variable, { key: b.key, fileVariant: b.fileVariant === true }]),
     );
-    expect(missing).toEqual([]);
+    expect(Object.fromEntries(documented)).toEqual(Object.fromEntries(expected));
   });
 });
