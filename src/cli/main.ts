@@ -1,13 +1,20 @@
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommand } from './commands/config.command.ts';
 import { registerDoctorCommand } from './commands/doctor.command.ts';
+import { registerEvalParsersCommand } from './commands/eval-parsers.command.ts';
 import { registerMigrateCommand } from './commands/migrate.command.ts';
 import { registerRoleCommands } from './commands/roles.command.ts';
 import { EXIT } from './exit-codes.ts';
 import { reportError } from './output.ts';
 
 /** Every command, in the order `--help` lists them. Later features add theirs here. */
-const COMMANDS = [registerRoleCommands, registerMigrateCommand, registerConfigCommand, registerDoctorCommand];
+const COMMANDS = [
+  registerRoleCommands,
+  registerMigrateCommand,
+  registerConfigCommand,
+  registerDoctorCommand,
+  registerEvalParsersCommand,
+];
 
 export function buildProgram(): Command {
   const program = new Command('leakwatch')
