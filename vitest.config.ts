@@ -6,7 +6,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Tests must not read the developer's own settings.
-    env: { LEAKWATCH_CONFIG: '' },
+    // Tests must not read the developer's own settings, nor start a tor that would reach the public Tor network.
+    env: { LEAKWATCH_CONFIG: '', LEAKWATCH_TOR_MODE: 'external' },
   },
 });

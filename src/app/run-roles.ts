@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { moduleLogger } from '../shared/logger.ts';
-import { TorStatusMonitor } from '../tor/tor-status.ts';
+import { startTor } from '../tor/tor-supervisor.ts';
 import { buildWebApp } from '../web/app.ts';
 import { type AppContext, createAppContext } from './context.ts';
 
@@ -42,9 +42,9 @@ export async function startRoles(
   };
 
   try {
-    const tor = new TorStatusMonitor(ctx.config.tor.socks, moduleLogger(ctx.logger, 'tor'));
-    tor.start();
-    running.push({ name: 'tor-status', stop: () => tor.stop() });
+    const torRuntime = await startTor(ctx.config, moduleLogger(ctx.logger, 'tor'));
+    running.push({ name: 'tor', stop: () => torRuntime.stop() });
+    const tor = torRuntime.monitor;
 
     let url: string | undefined;
     if (roles.includes('web')) {

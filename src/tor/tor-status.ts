@@ -1,4 +1,5 @@
 import type { Logger } from '../shared/logger.ts';
+import type { ManagedTor, ManagedTorStatus } from './managed-tor.ts';
 import { probeSocks } from './socks-probe.ts';
 
 export interface TorStatus {
@@ -6,6 +7,8 @@ export interface TorStatus {
   socks: string;
   detail: string;
   checkedAt: Date | null;
+  /** Present when leakwatch runs its own tor: its bootstrap progress and restarts. */
+  managed?: ManagedTorStatus;
 }
 
 /**
@@ -20,12 +23,13 @@ export class TorStatusMonitor {
     private readonly socksUrl: string,
     private readonly logger: Logger,
     private readonly intervalMs = 30_000,
+    private readonly managed?: ManagedTor,
   ) {
     this.status = { state: 'unknown', socks: socksUrl, detail: 'not checked yet', checkedAt: null };
   }
 
   current(): TorStatus {
-    return this.status;
+    return this.managed ? { ...this.status, managed: this.managed.status() } : this.status;
   }
 
   async check(): Promise<TorStatus> {
@@ -33,6 +37,11 @@ export class TorStatusMonitor {
     const state = probe.reachable ? 'reachable' : 'unreachable';
     if (state !== this.status.state) {
       if (probe.reachable) this.logger.info({ socks: this.socksUrl }, 'Tor SOCKS proxy reachable');
+      else if (this.managed)
+        this.logger.info(
+          { socks: this.socksUrl, bootstrap: this.managed.status().progress },
+          'managed tor not ready yet',
+        );
       else
         this.logger.warn(
           { socks: this.socksUrl, detail: probe.detail },

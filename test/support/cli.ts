@@ -12,13 +12,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The environment a user would have: none of the developer's LEAKWATCH_ settings, JSON logs. */
+/**
+ * The environment a user would have: none of the developer's LEAKWATCH_ settings, JSON logs — and Tor in external
+ * mode, so that no test ever starts a tor that would reach the public Tor network (tests that need Tor build a private
+ * network on loopback and say so).
+ */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith('LEAKWATCH_') && name !== 'DATABASE_URL') env[name] = value;
   }
-  return { ...env, LEAKWATCH_LOG_FORMAT: 'json', ...extra };
+  return { ...env, LEAKWATCH_LOG_FORMAT: 'json', LEAKWATCH_TOR_MODE: 'external', ...extra };
 }
 
 /** Runs `leakwatch <args>` as a real process to completion. */

@@ -36,11 +36,12 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
     return { ok: false, checks };
   }
   checks.push(checkDataDir(config), checkSecretKey(config));
+  const torBinary = await checkTorBinary(config);
   checks.push(
     ...(await Promise.all([
       checkDatabase(config),
-      checkTorSocks(config),
-      checkTorBinary(config),
+      checkTorSocks(config, torBinary.status === 'ok'),
+      torBinary,
       checkChromium(config),
       checkOcr(),
       checkPoppler(),

@@ -3,7 +3,8 @@ import { resolveSecretKey } from '../../config/secret-key.ts';
 import { isAppError } from '../../shared/errors.ts';
 import { openDatabase } from '../../store/db.ts';
 import { migrationStatus } from '../../store/migrate.ts';
-import { probeSocks } from '../../tor/socks-probe.ts';
+import { parseSocksUrl, probeSocks } from '../../tor/socks-probe.ts';
+import { queryBootstrap } from '../../tor/tor-control.ts';
 import { type CheckResult, fail, ok, warn } from './check.ts';
 
 export function checkSecretKey(config: Config): CheckResult {
@@ -70,9 +71,26 @@ async function checkThroughRunningInstance(config: Config, why: string): Promise
   }
 }
 
-export async function checkTorSocks(config: Config): Promise<CheckResult> {
+export async function checkTorSocks(config: Config, torBinaryPresent: boolean): Promise<CheckResult> {
   const probe = await probeSocks(config.tor.socks);
-  if (probe.reachable) return ok('tor socks', `${probe.detail} (${probe.latencyMs} ms)`);
+  if (probe.reachable) {
+    const bootstrap = config.tor.control
+      ? await queryBootstrap(config.tor.control, { password: config.tor.controlPassword }).then(
+          (status) => `; bootstrap ${status.progress}% (${status.summary})`,
+          (error: Error) => `; control port: ${error.message}`,
+        )
+      : '';
+    return ok('tor socks', `${probe.detail} (${probe.latencyMs} ms)${bootstrap}`);
+  }
+  const { host } = parseSocksUrl(config.tor.socks);
+  const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+  if (config.tor.mode !== 'external' && loopback && torBinaryPresent) {
+    return warn(
+      'tor socks',
+      `${probe.detail}; \`leakwatch start\` will run its own tor there (tor.mode=${config.tor.mode})`,
+      'nothing to do, or start a system tor (service tor start) to share it',
+    );
+  }
   return fail(
     'tor socks',
     `${probe.detail}; leak sites cannot be crawled (runs are recorded as tor_unavailable)`,
