@@ -75,9 +75,7 @@ COPY bin ./bin
 COPY config ./config
 COPY drizzle ./drizzle
 COPY --from=build /app/dist ./dist
-# src/config/load-config.ts and src/store/migrate.ts find config/ and drizzle/ two folders above their own file,
-# which for the compiled files is dist/: point those at the real folders.
-RUN ln -s ../config dist/config && ln -s ../drizzle dist/drizzle
+# The compiled code finds config/ and drizzle/ at the package root (src/shared/paths.ts), here /app.
 # The application files stay owned by root: the service can write only its data directory (and /tmp).
 ENV LEAKWATCH_DATA_DIR=/var/lib/leakwatch \
     LEAKWATCH_HOST=0.0.0.0 \

@@ -1,20 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../shared/errors.ts';
+import { PACKAGE_ROOT } from '../shared/paths.ts';
 import { ENV_BINDINGS, type EnvBinding, OTHER_KNOWN_VARIABLES } from './env-map.ts';
 import { maskUrlPassword } from './mask.ts';
 import { type Config, configSchema, SECRET_KEYS, URL_WITH_CREDENTIALS_KEYS } from './schema.ts';
 
-export const DEFAULT_CONFIG_FILE = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'config',
-  'default.yaml',
-);
+export const DEFAULT_CONFIG_FILE = join(PACKAGE_ROOT, 'config', 'default.yaml');
 
 export interface LoadedConfig {
   config: Config;

@@ -1,5 +1,4 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -7,9 +6,10 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { OperatorError } from '../shared/errors.ts';
+import { PACKAGE_ROOT } from '../shared/paths.ts';
 import type { Database } from './db.ts';
 
-export const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');
+export const MIGRATIONS_FOLDER = join(PACKAGE_ROOT, 'drizzle');
 const MIGRATIONS_SCHEMA = 'drizzle';
 const MIGRATIONS_TABLE = '__drizzle_migrations';
 /** Serialises migrations when several processes start at once against one PostgreSQL. */
@@ -23,8 +23,15 @@ export interface MigrationStatus {
 }
 
 /** Applies pending migrations identically on both drivers; throws an OperatorError naming the cause on failure. */
-export async function migrateDatabase(database: Database, folder = MIGRATIONS_FOLDER): Promise<MigrationStatus> {
-  const config = { migrationsFolder: folder, migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: MIGRATIONS_TABLE };
+export async function migrateDatabase(
+  database: Database,
+  folder = MIGRATIONS_FOLDER,
+): Promise<MigrationStatus> {
+  const config = {
+    migrationsFolder: folder,
+    migrationsSchema: MIGRATIONS_SCHEMA,
+    migrationsTable: MIGRATIONS_TABLE,
+  };
   try {
     if (database.driver === 'pglite' && database.pglite) {
       await migratePglite(drizzlePglite(database.pglite), config);
@@ -61,11 +68,16 @@ function shippedMigrations(folder: string): ReturnType<typeof readMigrationFiles
   return known;
 }
 
-export async function migrationStatus(database: Database, folder = MIGRATIONS_FOLDER): Promise<MigrationStatus> {
+export async function migrationStatus(
+  database: Database,
+  folder = MIGRATIONS_FOLDER,
+): Promise<MigrationStatus> {
   const known = shippedMigrations(folder);
   let appliedHashes = new Set<string>();
   try {
-    const rows = await database.query<{ hash: string }>(`select hash from "${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`);
+    const rows = await database.query<{ hash: string }>(
+      `select hash from "${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`,
+    );
     appliedHashes = new Set(rows.map((row) => row.hash));
   } catch {
     // No migrations table yet: nothing applied.
