@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -111,35 +111,65 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
       await pglite.exec(text);
     },
     close: async () => {
-      await pglite.close();
-      releaseLock();
+      try {
+        await pglite.close();
+      } finally {
+        releaseLock();
+      }
     },
   };
 }
 
+/** Data directories this process has open: a lock file holding our own pid cannot tell them from a stale lock. */
+const heldDirectories = new Set<string>();
+
 /**
  * PGlite is a single-process database: two processes opening the same files would corrupt them. A pid lock file
- * turns that into a clear error.
+ * turns that into a clear error, and so does a second open of the same directory within this process.
  */
 function acquireDirectoryLock(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
+  const key = realpathSync(dataDir);
   const lockPath = join(dataDir, 'pglite.lock');
+  if (heldDirectories.has(key)) {
+    throw new OperatorError('db.pglite_in_use', `the embedded database in ${dataDir} is already open in this process`, {
+      hint: 'close the open database first, or share it instead of opening the directory twice',
+    });
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-      return () => rmSync(lockPath, { force: true });
+      heldDirectories.add(key);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        heldDirectories.delete(key);
+        // Only remove our own lock: never one another process took after a double close.
+        if (readLockHolder(lockPath) === process.pid) rmSync(lockPath, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+      const holder = readLockHolder(lockPath);
+      if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
         throw new OperatorError('db.pglite_in_use', `the embedded database in ${dataDir} is in use by process ${holder}`, {
           hint: 'stop that process, or use PostgreSQL (DATABASE_URL) to run web, scheduler and workers as separate processes',
         });
       }
-      rmSync(lockPath, { force: true }); // stale lock from a process that died
+      // A stale lock: from a process that died, or from an earlier process that had our pid (pid 1 in a container).
+      rmSync(lockPath, { force: true });
     }
   }
   throw new OperatorError('db.pglite_lock', `cannot take the lock ${lockPath}`);
+}
+
+function readLockHolder(lockPath: string): number | undefined {
+  try {
+    const holder = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+    return Number.isInteger(holder) ? holder : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {
