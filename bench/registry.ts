@@ -1,0 +1,20 @@
+import { insertRowsBench } from './db/insert-rows.bench.ts';
+
+export interface BenchResult {
+  /** The headline figure, in `unit`. */
+  value: number;
+  /** Everything else measured, for the record: per-variant figures, sizes, versions. */
+  detail: Record<string, unknown>;
+}
+
+export interface Benchmark {
+  /** `<area>.<what>_<unit>`, e.g. `db.insert_rows_s`; `npm run bench -- <prefix>` selects by it. */
+  name: string;
+  unit: string;
+  /** What good looks like and why, in words. */
+  goal: string;
+  run(): Promise<BenchResult>;
+}
+
+/** Every benchmark, explicitly: adding one is adding a file under bench/<area>/ and a line here. */
+export const benchmarks: readonly Benchmark[] = [insertRowsBench];
