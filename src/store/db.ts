@@ -94,10 +94,14 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
     pglite = await PGlite.create(directory, { extensions: { unaccent, pg_trgm } });
   } catch (error) {
     releaseLock();
-    throw new OperatorError('db.pglite_open_failed', `cannot open the embedded database in ${directory}: ${(error as Error).message}`, {
-      cause: error,
-      hint: 'check the data directory is writable and not damaged; set DATABASE_URL to use PostgreSQL instead',
-    });
+    throw new OperatorError(
+      'db.pglite_open_failed',
+      `cannot open the embedded database in ${directory}: ${(error as Error).message}`,
+      {
+        cause: error,
+        hint: 'check the data directory is writable and not damaged; set DATABASE_URL to use PostgreSQL instead',
+      },
+    );
   }
   const db = drizzlePglite(pglite, { schema, casing: CASING }) as unknown as Db;
   return {
@@ -132,9 +136,13 @@ function acquireDirectoryLock(dataDir: string): () => void {
   const key = realpathSync(dataDir);
   const lockPath = join(dataDir, 'pglite.lock');
   if (heldDirectories.has(key)) {
-    throw new OperatorError('db.pglite_in_use', `the embedded database in ${dataDir} is already open in this process`, {
-      hint: 'close the open database first, or share it instead of opening the directory twice',
-    });
+    throw new OperatorError(
+      'db.pglite_in_use',
+      `the embedded database in ${dataDir} is already open in this process`,
+      {
+        hint: 'close the open database first, or share it instead of opening the directory twice',
+      },
+    );
   }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -152,9 +160,13 @@ function acquireDirectoryLock(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = readLockHolder(lockPath);
       if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
-        throw new OperatorError('db.pglite_in_use', `the embedded database in ${dataDir} is in use by process ${holder}`, {
-          hint: 'stop that process, or use PostgreSQL (DATABASE_URL) to run web, scheduler and workers as separate processes',
-        });
+        throw new OperatorError(
+          'db.pglite_in_use',
+          `the embedded database in ${dataDir} is in use by process ${holder}`,
+          {
+            hint: 'stop that process, or use PostgreSQL (DATABASE_URL) to run web, scheduler and workers as separate processes',
+          },
+        );
       }
       // A stale lock: from a process that died, or from an earlier process that had our pid (pid 1 in a container).
       rmSync(lockPath, { force: true });

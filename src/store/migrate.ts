@@ -53,7 +53,19 @@ export async function migrateDatabase(
       hint: 'pending migrations run in one transaction, so none of them was applied; fix the cause and run `leakwatch migrate` again',
     });
   }
-  return migrationStatus(database, folder);
+  const status = await migrationStatus(database, folder);
+  if (!status.current) {
+    // drizzle applies only migrations dated after the last applied one: an older one merged late, or a migration file
+    // edited after it ran, would otherwise go unnoticed.
+    throw new OperatorError(
+      'db.migration_skipped',
+      `database schema is not current after migrating: ${status.pending} of ${status.known} shipped migrations are not applied as shipped`,
+      {
+        hint: 'a migration was merged out of order or edited after it ran; compare drizzle/ with the drizzle.__drizzle_migrations table',
+      },
+    );
+  }
+  return status;
 }
 
 const knownMigrations = new Map<string, ReturnType<typeof readMigrationFiles>>();

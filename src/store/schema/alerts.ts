@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, boolean, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
 import { at, createdAt, id, ref } from './columns.ts';
 import { bytea } from './identifiers.ts';
 import { incidents, severities } from './matches.ts';
@@ -40,7 +40,7 @@ export const alerts = pgTable(
     kind: text().notNull(),
     dedupeKey: text().notNull(),
     /** A follow-up references the first alert of its (org, post, kind). */
-    parentAlertId: ref(),
+    parentAlertId: ref().references((): AnyPgColumn => alerts.id, { onDelete: 'set null' }),
     severity: text({ enum: severities }).notNull(),
     state: text({ enum: alertStates }).notNull().default('pending'),
     payload: jsonb().$type<Record<string, unknown>>().notNull(),

@@ -1,5 +1,6 @@
 export * from './access.ts';
 export * from './alerts.ts';
+export * from './captures.ts';
 export * from './documents.ts';
 export * from './identifiers.ts';
 export * from './matches.ts';

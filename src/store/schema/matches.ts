@@ -45,13 +45,19 @@ export const matches = pgTable(
       .notNull()
       .references(() => organisations.id, { onDelete: 'cascade' }),
     incidentId: ref().references(() => incidents.id, { onDelete: 'set null' }),
-    termsHit: jsonb().$type<Array<{ termId: number; pattern: string; count: number }>>().notNull().default([]),
+    termsHit: jsonb()
+      .$type<Array<{ termId: number; pattern: string; count: number }>>()
+      .notNull()
+      .default([]),
     identifierCounts: jsonb().$type<Record<string, number>>().notNull().default({}),
     verdict: jsonb().$type<{ recordsMatched: number; recordsTotal: number } | null>(),
     categories: text().array().notNull().default(sql`'{}'::text[]`),
     severity: text({ enum: severities }).notNull(),
     maskedSamples: jsonb().$type<string[]>().notNull().default([]),
-    locations: jsonb().$type<Array<{ document?: string; row?: number; page?: number }>>().notNull().default([]),
+    locations: jsonb()
+      .$type<Array<{ document?: string; row?: number; page?: number }>>()
+      .notNull()
+      .default([]),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
 import { at, createdAt, id, ref, updatedAt } from './columns.ts';
 
 export const siteHealthStates = [
@@ -72,11 +72,13 @@ export const crawlRuns = pgTable(
       .references(() => sites.id, { onDelete: 'cascade' }),
     mirrorId: ref().references(() => siteMirrors.id, { onDelete: 'set null' }),
     status: text({ enum: crawlRunStatuses }).notNull().default('running'),
-    trigger: text({ enum: ['schedule', 'manual', 'retry'] }).notNull().default('schedule'),
+    trigger: text({ enum: ['schedule', 'manual', 'retry'] })
+      .notNull()
+      .default('schedule'),
     worker: text(),
     baseline: boolean().notNull().default(false),
     pagesFetched: integer().notNull().default(0),
-    bytesFetched: integer().notNull().default(0),
+    bytesFetched: bigint({ mode: 'number' }).notNull().default(0),
     postsSeen: integer().notNull().default(0),
     postsNew: integer().notNull().default(0),
     postsUpdated: integer().notNull().default(0),

@@ -15,7 +15,7 @@ export interface PrivateTorNetworkOptions {
   /** Default `tor` / `tor-gencert` from PATH. */
   torPath?: string;
   torGencertPath?: string;
-  /** Keep the temporary directory after stop() or a failed start (also with LEAKWATCH_KEEP_TOR_DIR=1). */
+  /** Keep the temporary directory after stop() or a failed start (also with LW_TEST_KEEP_TOR_DIR=1). */
   keepDataDir?: boolean;
   /** Info-level logs for the authorities too (the service always writes one): for debugging the harness. */
   verboseLogs?: boolean;
@@ -97,7 +97,7 @@ interface Attempt {
 async function startOnce(options: PrivateTorNetworkOptions, run: Attempt): Promise<PrivateTorNetwork> {
   const torPath = options.torPath ?? 'tor';
   const gencertPath = options.torGencertPath ?? 'tor-gencert';
-  const keep = options.keepDataDir ?? process.env.LEAKWATCH_KEEP_TOR_DIR === '1';
+  const keep = options.keepDataDir ?? process.env.LW_TEST_KEEP_TOR_DIR === '1';
   const progress = (message: string) =>
     options.onProgress?.(`[tor-network +${Date.now() - run.started} ms] ${message}`);
 
