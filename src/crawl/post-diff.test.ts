@@ -26,7 +26,7 @@ describe('stableKey', () => {
 });
 
 describe('diffPosts', () => {
-  const options = { now, removeAfterRuns: 3, complete: true };
+  const options = { now };
 
   it('finds new posts and ignores duplicates within a run', () => {
     const post = { title: 'New Victim', link: `${host}/p/1` };
@@ -80,16 +80,6 @@ describe('diffPosts', () => {
       options,
     );
     expect(change?.kind === 'seen' && change.events.map((event) => event.kind)).toEqual(['countdown_ended']);
-  });
-
-  it('counts missing posts and removes them after N complete runs, never on a partial run', () => {
-    const once = known({ stableKey: 'link:/gone', missingRuns: 0 });
-    const twice = known({ id: 2, stableKey: 'link:/going', missingRuns: 2 });
-    expect(diffPosts([], [once, twice], options)).toEqual([
-      { kind: 'missing', known: once, removed: false },
-      { kind: 'missing', known: twice, removed: true },
-    ]);
-    expect(diffPosts([], [once, twice], { ...options, complete: false })).toEqual([]);
   });
 
   it('reports a removed post that comes back', () => {

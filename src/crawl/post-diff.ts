@@ -14,10 +14,10 @@ export interface KnownPost {
   attachments: readonly string[];
 }
 
+/** Posts not listed any more are counted in SQL (markPostsMissing), atomically with the other writes of a run. */
 export type PostChange =
   | { kind: 'new'; key: string; post: ParsedPost }
-  | { kind: 'seen'; key: string; post: ParsedPost; known: KnownPost; events: PostEvent[] }
-  | { kind: 'missing'; known: KnownPost; removed: boolean };
+  | { kind: 'seen'; key: string; post: ParsedPost; known: KnownPost; events: PostEvent[] };
 
 export interface PostEvent {
   kind: 'updated' | 'status_changed' | 'countdown_ended' | 'files_added' | 'reappeared';
@@ -26,10 +26,6 @@ export interface PostEvent {
 
 export interface DiffOptions {
   now: Date;
-  /** Declare a post removed after this many complete runs without it. */
-  removeAfterRuns: number;
-  /** Only a run that read every listing page may count posts as missing. */
-  complete: boolean;
 }
 
 /** Compares one run's posts with the stored ones. Pure: the caller persists the result in one transaction. */
@@ -55,16 +51,6 @@ export function diffPosts(
         known: existing,
         events: eventsFor(existing, post, options.now),
       });
-  }
-  if (options.complete) {
-    for (const post of known) {
-      if (seen.has(post.stableKey) || post.removedAt) continue;
-      changes.push({
-        kind: 'missing',
-        known: post,
-        removed: post.missingRuns + 1 >= options.removeAfterRuns,
-      });
-    }
   }
   return changes;
 }

@@ -28,6 +28,9 @@ export const sites = pgTable('sites', {
   nextAttemptAt: at(),
   lastRunAt: at(),
   lastSuccessAt: at(),
+  /** At most one crawl of a site at a time across all workers: the holder renews the lease while it runs. */
+  crawlLeaseOwner: text(),
+  crawlLeaseUntil: at(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -1,0 +1,67 @@
+import { mergeDetail, parseDetail } from '../parse/detail-parser.ts';
+import type { ParsedPost } from '../parse/parsed-post.ts';
+import type { SiteDefinition } from '../parse/site-definition.ts';
+import { describeError } from '../shared/errors.ts';
+import type { RunError } from '../store/crawl-runs.repository.ts';
+import type { CrawlerDeps } from './crawl-site.ts';
+import { diffPosts, type KnownPost } from './post-diff.ts';
+import type { PageRecord } from './read-site.ts';
+
+export type PostPageRecord = PageRecord & { key: string };
+
+/** Opens the pages of new posts (and of posts never read in full), up to the cap, and completes their entries. */
+export async function readPostPages(
+  deps: CrawlerDeps,
+  site: SiteDefinition,
+  posts: ParsedPost[],
+  known: readonly KnownPost[],
+  now: Date,
+  errors: RunError[],
+) {
+  const pages: Array<PageRecord & { key: string }> = [];
+  if (!site.detail || deps.settings.maxDetailPages === 0) return { posts, pages };
+  const changes = diffPosts(posts, known, { now });
+  const wanted = new Set(
+    changes
+      .filter(
+        (change) =>
+          change.post.link &&
+          (change.kind === 'new' || change.known.bodyText === null || change.events.length > 0),
+      )
+      .map((change) => change.key),
+  );
+  const allowedHosts = new Set(site.mirrors.map((mirror) => new URL(mirror).hostname.toLowerCase()));
+  const completed: ParsedPost[] = [];
+  for (const change of changes) {
+    if (!wanted.has(change.key) || pages.length >= deps.settings.maxDetailPages) {
+      completed.push(change.post);
+      continue;
+    }
+    const url = change.post.link as string;
+    try {
+      const fetcher =
+        site.engine === 'browser' && deps.fetchers.browser ? deps.fetchers.browser : deps.fetchers.http;
+      const page = await fetcher.fetch({ url, siteId: site.id, allowedHosts, limits: deps.settings.limits });
+      const detail = parseDetail(site, {
+        url: page.url,
+        body: page.body,
+        contentType: page.contentType,
+        fetchedAt: now,
+      });
+      completed.push(mergeDetail(change.post, detail));
+      pages.push({
+        key: change.key,
+        url: page.url,
+        status: page.status,
+        bytes: page.bytes,
+        posts: 1,
+        body: page.body,
+        ...('screenshot' in page ? { screenshot: page.screenshot as Buffer } : {}),
+      });
+    } catch (error) {
+      errors.push({ code: 'post_page_failed', message: describeError(error), url });
+      completed.push(change.post);
+    }
+  }
+  return { posts: completed, pages };
+}
