@@ -1,15 +1,19 @@
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommand } from './commands/config.command.ts';
+import { registerCrawlCommand } from './commands/crawl.command.ts';
 import { registerDoctorCommand } from './commands/doctor.command.ts';
 import { registerEvalParsersCommand } from './commands/eval-parsers.command.ts';
 import { registerMigrateCommand } from './commands/migrate.command.ts';
 import { registerRoleCommands } from './commands/roles.command.ts';
+import { registerSitesCommand } from './commands/sites.command.ts';
 import { EXIT } from './exit-codes.ts';
 import { reportError } from './output.ts';
 
 /** Every command, in the order `--help` lists them. Later features add theirs here. */
 const COMMANDS = [
   registerRoleCommands,
+  registerCrawlCommand,
+  registerSitesCommand,
   registerMigrateCommand,
   registerConfigCommand,
   registerDoctorCommand,
@@ -22,6 +26,7 @@ export function buildProgram(): Command {
       'Dark-web leak monitor: crawls leak sites through Tor, matches posted data, alerts your team.',
     )
     .option('-c, --config <file>', 'extra YAML configuration file (same as LEAKWATCH_CONFIG)')
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .hook('preAction', (command) => {

@@ -31,6 +31,8 @@ export interface CrawlerDeps {
   logger: Logger;
   /** Identifies this worker in leases and runs. */
   worker: string;
+  /** Progress lines for a person watching (`leakwatch crawl`). */
+  progress?: (message: string) => void;
   clock?: () => Date;
 }
 
@@ -128,8 +130,12 @@ export async function crawlSite(
       limits: deps.settings.limits,
       maxPages: deps.settings.maxPages,
       now,
-      onPage: (page) =>
-        log.debug({ url: page.url, posts: page.posts, error: page.error?.message }, 'listing page'),
+      onPage: (page) => {
+        log.debug({ url: page.url, posts: page.posts, error: page.error?.message }, 'listing page');
+        deps.progress?.(
+          `listing ${page.url}: ${page.error ? `failed (${page.error.message})` : `${page.posts} posts`}`,
+        );
+      },
     });
     for (const attempt of reading.mirrorAttempts) {
       const mirror = stored.mirrors.find((candidate) => candidate.url === attempt.mirror);

@@ -2,19 +2,22 @@ import type { Command } from 'commander';
 import { SHIPPED_SITES } from '../../../crawlers/index.ts';
 import { definitionStrategy, evaluateFolder, type ParseStrategy } from '../../parse/evaluate.ts';
 import { formatReport, type ReportStyle, reportJson } from '../../parse/evaluate-report.ts';
+import { genericStrategy } from '../../parse/generic/index.ts';
 import { SiteRegistry } from '../../parse/site-registry.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 
 interface EvalOptions {
   json?: boolean;
+  generic?: boolean;
 }
 
 /**
- * How pages are read. Today: the shipped site definitions. A generic extractor plugs in here (a `--generic`
- * option choosing `{ strategy: genericStrategy, style: { showWalls: true } }`); nothing else changes.
+ * How pages are read: the shipped site definitions, or with `--generic` the generic extractor, which reads every
+ * page without a definition (so walls are scored too and the TOTAL line carries walls_with_posts).
  */
-function modeFor(_options: EvalOptions): { strategy: ParseStrategy; style: ReportStyle } {
+function modeFor(options: EvalOptions): { strategy: ParseStrategy; style: ReportStyle } {
+  if (options.generic) return { strategy: genericStrategy, style: { showWalls: true } };
   return { strategy: definitionStrategy, style: { showWalls: false } };
 }
 
@@ -26,6 +29,7 @@ export function registerEvalParsersCommand(program: Command): void {
     )
     .argument('<dir>', 'folder of saved pages')
     .option('--json', 'print { pages, total } as JSON on stdout')
+    .option('--generic', 'read the pages with the generic extractor instead of the site definitions')
     .action((dir: string, options: EvalOptions) => {
       const { strategy, style } = modeFor(options);
       const report = evaluateFolder(dir, { registry: new SiteRegistry(SHIPPED_SITES), strategy });
