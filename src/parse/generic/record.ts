@@ -182,7 +182,7 @@ function readDescription(record: RecordInfo, nodes: Element[]): void {
   }
   if (!best) {
     const rest = (title ? record.text.replace(title, ' ') : record.text).replace(/\s+/g, ' ').trim();
-    if (rest.length >= 20) best = { text: rest };
+    if ((record.date ? rest.replace(record.date, '') : rest).length >= 20) best = { text: rest };
   }
   if (!best) return;
   record.description = best.text.length > 500 ? `${best.text.slice(0, 499)}…` : best.text;
