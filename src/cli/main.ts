@@ -3,6 +3,7 @@ import { registerConfigCommand } from './commands/config.command.ts';
 import { registerCrawlCommand } from './commands/crawl.command.ts';
 import { registerDoctorCommand } from './commands/doctor.command.ts';
 import { registerEvalParsersCommand } from './commands/eval-parsers.command.ts';
+import { registerExtractCommand } from './commands/extract.command.ts';
 import { registerMigrateCommand } from './commands/migrate.command.ts';
 import { registerRoleCommands } from './commands/roles.command.ts';
 import { registerSitesCommand } from './commands/sites.command.ts';
@@ -18,6 +19,7 @@ const COMMANDS = [
   registerConfigCommand,
   registerDoctorCommand,
   registerEvalParsersCommand,
+  registerExtractCommand,
 ];
 
 export function buildProgram(): Command {
