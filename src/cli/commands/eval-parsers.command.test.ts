@@ -68,6 +68,21 @@ describe('leakwatch eval-parsers', () => {
     ]);
   });
 
+  it('--generic reads every page with the generic extractor, walls included, and counts walls with posts', async () => {
+    const result = await runCli(['eval-parsers', root, '--generic']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.find((line) => line.startsWith('wall '))).toMatch(
+      /^wall +nobody +- +0 +0 +0 +1\.000 +1\.000$/,
+    );
+    expect(lines.find((line) => line.startsWith('p2k '))).toMatch(
+      /p2k +pay2key +pay2key +3 +2 +2 +1\.000 +0\.667/,
+    );
+    expect(lines.at(-1)).toBe('TOTAL pages=3 precision=1.000 recall=0.750 walls_with_posts=0');
+    const json = JSON.parse((await runCli(['eval-parsers', root, '--generic', '--json'])).stdout);
+    expect(json.total).toEqual({ pages: 3, precision: 1, recall: 0.75, walls_with_posts: 0 });
+  });
+
   it('says so when the folder does not exist', async () => {
     const result = await runCli(['eval-parsers', join(root, 'nope')]);
     expect(result.code).toBe(1);
