@@ -3,12 +3,28 @@
  * client, all TestingTorNetwork) publishes a fixture leak site as an onion service, and the test fetches it through
  * the SOCKS port with remote name resolution. Nothing leaves 127.0.0.1. Skipped only when `tor` is not installed.
  *
- * The fetch is a plain socks-proxy-agent request for now; the crawler's own fetcher takes its place later, so the
- * harness (test/support/tor-network) knows nothing about how the page is fetched.
+ * The first tests fetch with a plain socks-proxy-agent request (the transport alone); the last one crawls the site with
+ * leakwatch's own crawler (crawlSite: HTTP engine, per-site isolation, post pages, database and evidence).
  */
+
+import { mkdtempSync } from 'node:fs';
 import { createServer, get, type IncomingHttpHeaders, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CrawlSummary, crawlSite } from '../../src/crawl/crawl-site.ts';
+import { DEFAULT_FETCH_LIMITS } from '../../src/fetch/fetch-limits.ts';
+import { HttpFetcher } from '../../src/fetch/http-fetcher.ts';
+import { parseListing } from '../../src/parse/selector-parser.ts';
+import { defineSite } from '../../src/parse/site-definition.ts';
+import { deriveKey } from '../../src/shared/keys.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { LocalEvidenceStore } from '../../src/store/evidence-store.ts';
+import { posts } from '../../src/store/schema/index.ts';
+import { SocksAgentPool } from '../../src/tor/socks-agent.ts';
+import { openTestDatabase } from '../support/test-database.ts';
 import {
   isOnPath,
   type PrivateTorNetwork,
@@ -210,6 +226,81 @@ describe.skipIf(!torInstalled)(title, () => {
       expect(result.body).toContain('Data size: 412 GB');
       const request = seen.slice(before).find((r) => r.url === '/post/northbridge-medical-labs');
       expect(request?.headers.host).toBe(net.onionHost);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'is crawled by leakwatch through Tor: listing, statuses and post pages recorded',
+    async () => {
+      const net = network as PrivateTorNetwork;
+      const test = await openTestDatabase('pglite');
+      const agents = new SocksAgentPool(net.socksUrl, 30_000);
+      try {
+        const site = defineSite({
+          id: 'fixture-locker',
+          name: 'Fixture Locker',
+          group: 'fixture-locker',
+          mirrors: [net.onionUrl],
+          listing: {
+            posts: 'article.post',
+            fields: { title: 'h2', status: 'span.status', size: 'span.size' },
+          },
+          detail: { description: 'p' },
+        });
+        const deps = {
+          db: test.database.db,
+          fetchers: { http: new HttpFetcher(agents) },
+          evidence: new LocalEvidenceStore(
+            mkdtempSync(join(tmpdir(), 'lw-evidence-')),
+            deriveKey('t'.repeat(40), 'evidence-encryption'),
+          ),
+          parse: parseListing,
+          settings: {
+            limits: {
+              ...DEFAULT_FETCH_LIMITS,
+              connectTimeoutMs: 30_000,
+              firstByteTimeoutMs: 30_000,
+              totalTimeoutMs: 45_000,
+            },
+            maxPages: 5,
+            maxDetailPages: 5,
+            removeAfterRuns: 3,
+            backoffBaseMs: 1000,
+            backoffCapMs: 1000,
+            leaseMs: 60_000,
+          },
+          logger: createLogger({ level: 'silent', format: 'json' }),
+          worker: 'real-tor-test',
+        };
+        // A crawl around an onion time-period rotation can find the service briefly unreachable: try until the deadline.
+        const deadline = Date.now() + FETCH_DEADLINE_MS;
+        let summary: CrawlSummary;
+        do summary = await crawlSite(deps, site, 'manual');
+        while (summary.status !== 'succeeded' && Date.now() < deadline);
+        console.info(
+          `[real-tor] crawl: ${summary.status} in ${summary.durationMs} ms, ${summary.pagesFetched} pages`,
+        );
+
+        expect(summary).toMatchObject({ status: 'succeeded', postsSeen: 3, mirror: net.onionUrl });
+        const stored = await test.database.db.select().from(posts).where(eq(posts.siteId, 'fixture-locker'));
+        expect(Object.fromEntries(stored.map((post) => [post.title, post.status]))).toEqual({
+          'Northbridge Medical Labs': 'published',
+          'Kestrel Logistics GmbH': 'countdown',
+          'Alder County School District': 'published',
+        });
+        expect(stored.find((post) => post.title === 'Kestrel Logistics GmbH')?.bodyText).toContain(
+          'Data size: 88 GB',
+        );
+        const crawled = seen.filter((request) => request.headers['user-agent']?.includes('Firefox'));
+        expect(crawled.map((request) => request.url).sort()).toEqual(
+          ['/', ...POSTS.map((post) => `/post/${post.slug}`)].sort(),
+        );
+        expect(crawled.every((request) => request.headers.host === net.onionHost)).toBe(true);
+      } finally {
+        agents.close();
+        await test.close();
+      }
     },
     TIMEOUT_MS,
   );
