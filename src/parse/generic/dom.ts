@@ -89,7 +89,7 @@ const SPACE = Symbol('space');
  * The text a visitor reads in a node: script/style and hidden elements left out, block boundaries become spaces
  * so that two cells never merge into one word.
  */
-export function visibleText(node: AnyNode): string {
+export function visibleText(node: AnyNode, skip?: (element: Element) => boolean): string {
   const parts: string[] = [];
   const stack: Array<AnyNode | typeof SPACE> = [node];
   while (stack.length > 0) {
@@ -103,7 +103,8 @@ export function visibleText(node: AnyNode): string {
       continue;
     }
     if (!isTag(current)) continue;
-    if (SKIPPED_TAGS.has(current.tagName) || (current !== node && isHidden(current))) continue;
+    if (SKIPPED_TAGS.has(current.tagName) || (current !== node && (isHidden(current) || skip?.(current))))
+      continue;
     const block = BLOCK_TAGS.has(current.tagName);
     if (block) stack.push(SPACE);
     for (let i = current.children.length - 1; i >= 0; i--) stack.push(current.children[i] as AnyNode);

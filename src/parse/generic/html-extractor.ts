@@ -2,11 +2,13 @@ import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 import type { PageInput } from '../parsed-post.ts';
 import { findCandidates } from './candidates.ts';
+import { descendants } from './dom.ts';
 import { filterRecords } from './filters.ts';
+import { extendFlatRecords } from './flat.ts';
 import { linkContext } from './links.ts';
 import { findPagination } from './pagination.ts';
 import { type RecordInfo, readRecord, recordContext } from './record.ts';
-import { overlap, penaliseIndexes, penaliseSublists, type Scored } from './relations.ts';
+import { findSisters, overlap, penaliseIndexes, penaliseSublists, type Scored } from './relations.ts';
 import { scoreGroup } from './score.ts';
 import { suggestSite } from './suggest.ts';
 import { titleQuality } from './text-kinds.ts';
@@ -105,13 +107,26 @@ export function readHtmlListing($: CheerioAPI, page: PageInput): HtmlReading {
       nextPages: pagination.urls,
     };
   }
-  const runnerUp = ranked.find((group) => group !== best && overlap(group, best) < 0.5);
+  const sisters = findSisters(best, ranked);
+  const runnerUp = ranked.find(
+    (group) => group !== best && !sisters.includes(group) && overlap(group, best) < 0.5,
+  );
   const confidence = confidenceOf(best, runnerUp);
-  const suggestion = suggestSite($, best.records, {
-    members: best.candidate.members,
+  const position = new Map(descendants(body).map((element, index) => [element, index]));
+  const records = [best, ...sisters]
+    .flatMap((group) => group.records)
+    .sort((a, b) => (position.get(a.element) ?? 0) - (position.get(b.element) ?? 0));
+  const loose = records.filter((record) => /^(h[1-6]|dt)$/.test(record.element.tagName));
+  if (loose.length === records.length) extendFlatRecords(records, page.fetchedAt);
+  const suggestion = suggestSite($, records, {
+    members: [best, ...sisters].flatMap((group) => group.candidate.members),
     ...(pagination.selector ? { pagination: pagination.selector } : {}),
   });
   const lines = [`Chose ${describe(best, suggestion?.posts)}.`];
+  for (const sister of sisters)
+    lines.push(
+      `Added ${sister.records.length} records of the same structure at "${sister.candidate.signature}".`,
+    );
   for (const factor of best.score.factors)
     lines.push(`Penalty ×${factor.factor.toFixed(2)}: ${factor.name}.`);
   for (const drop of best.dropped) {
@@ -125,7 +140,7 @@ export function readHtmlListing($: CheerioAPI, page: PageInput): HtmlReading {
   if (pagination.urls.length > 0) lines.push(`Pagination: ${pagination.urls.length} further page link(s).`);
   const result: HtmlReading = {
     found: true,
-    posts: best.records.map((record) => postOf(record, confidence)),
+    posts: records.map((record) => postOf(record, confidence)),
     confidence,
     explanation: lines.join('\n'),
     nextPages: pagination.urls,

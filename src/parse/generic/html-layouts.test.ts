@@ -355,3 +355,63 @@ describe('confidence and explanation', () => {
     expect(result.posts[0]?.confidence).toBeLessThan(clean.posts[0]?.confidence as number);
   });
 });
+
+describe('lists split over sections', () => {
+  it('reads the cards of the "published" and the "upcoming" sections', () => {
+    const card = (name: string, i: number) =>
+      `<div class="victim-card"><h4><a href="/v/${i}">${name}</a></h4><span class="date">2024-04-${10 + i}</span><p>Files of the company.</p></div>`;
+    const page = `<html><body><h2>Published</h2><div class="published-list">${card('Arlo Foods', 1)}${card('Brisk Couriers', 2)}${card('Cobalt Dental', 3)}</div>
+      <h2>Upcoming</h2><div class="upcoming-list">${card('Drake Mining', 4)}${card('Elgin Schools', 5)}</div></body></html>`;
+    const result = read(page);
+    expect(result.posts.map((post) => post.title)).toEqual([
+      'Arlo Foods',
+      'Brisk Couriers',
+      'Cobalt Dental',
+      'Drake Mining',
+      'Elgin Schools',
+    ]);
+    expect(result.explanation).toMatch(/Added 2 records of the same structure/);
+    expect(result.suggestedSite?.posts).toBe('div.victim-card');
+  });
+});
+
+describe('title decorations and pictures', () => {
+  it('leaves badges out of a heading title', () => {
+    const page = `<html><body><div class="list">${['Fenwick Hotels', 'Garrison Bank', 'Halden Shipping']
+      .map(
+        (name, i) =>
+          `<div class="item"><h3><a href="/i/${i}">${name}</a> <span class="badge">NEW</span></h3><p>Sample files posted, full dump soon.</p></div>`,
+      )
+      .join('')}</div></body></html>`;
+    expect(titles(page)).toEqual(['Fenwick Hotels', 'Garrison Bank', 'Halden Shipping']);
+  });
+
+  it('reads the alt text of logo-only cards', () => {
+    const page = `<html><body><div class="logos">${['Ibex Outdoor', 'Juno Pharma', 'Kessler Glass']
+      .map(
+        (name, i) =>
+          `<div class="logo-card"><a href="/l/${i}"><img src="/logos/${i}.png" alt="${name}"></a><span class="size">${i + 2}0 GB</span></div>`,
+      )
+      .join('')}</div></body></html>`;
+    const result = read(page);
+    expect(result.posts.map((post) => post.title)).toEqual(['Ibex Outdoor', 'Juno Pharma', 'Kessler Glass']);
+    expect(result.suggestedSite?.fields.title).toEqual({ selector: 'img', attr: 'alt' });
+  });
+});
+
+describe('flat layouts', () => {
+  it('reads headings followed by loose paragraphs, with the date and text after each heading', () => {
+    const post = (name: string, slug: string, date: string, text: string) =>
+      `<h2><a href="/${slug}">${name}</a></h2><p>${text}</p><p>Date: ${date}</p><hr>`;
+    const page = `<html><body><div class="content"><h1>Leaks</h1>
+      ${post('Acre Tooling Ltd', 'acre', '2024-01-05', 'We took 200 GB of drawings and contracts.')}
+      ${post('Bolt Freight', 'bolt', '2024-01-03', 'Payroll, contracts and customer lists.')}
+      ${post('Cress Medical Centre', 'cress', '2024-01-01', 'Patient files and lab results.')}</div></body></html>`;
+    const result = read(page);
+    expect(result.posts.map((post) => [post.title, post.link, post.date, post.description])).toEqual([
+      ['Acre Tooling Ltd', `${SITE}acre`, '2024-01-05', 'We took 200 GB of drawings and contracts.'],
+      ['Bolt Freight', `${SITE}bolt`, '2024-01-03', 'Payroll, contracts and customer lists.'],
+      ['Cress Medical Centre', `${SITE}cress`, '2024-01-01', 'Patient files and lab results.'],
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Element } from 'domhandler';
 import type { Candidate } from './candidates.ts';
-import { childElements, isInside } from './dom.ts';
+import { childElements, isInside, stepOf } from './dom.ts';
 import type { Dropped } from './filters.ts';
 import type { RecordInfo } from './record.ts';
 import type { GroupScore } from './score.ts';
@@ -111,4 +111,33 @@ export function penaliseSublists(ranked: Scored[]): void {
       break;
     }
   }
+}
+
+function dominantSlot(group: Scored): string {
+  const counts = new Map<string, number>();
+  for (const record of group.records) {
+    const slot = `${record.title?.source}:${record.title?.element.tagName}`;
+    counts.set(slot, (counts.get(slot) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
+}
+
+/**
+ * Blocks of the same records elsewhere on the page: the same element and class, titles read the same way, links
+ * and dates where the chosen block has them, no penalty, no shared titles ("published" and "upcoming" sections).
+ */
+export function findSisters(best: Scored, ranked: Scored[]): Scored[] {
+  const step = stepOf(best.candidate.members[0] as Element);
+  const slot = dominantSlot(best);
+  const sisters: Scored[] = [];
+  for (const group of ranked) {
+    if (group === best || group.score.factors.length > 0) continue;
+    if (stepOf(group.candidate.members[0] as Element) !== step || dominantSlot(group) !== slot) continue;
+    if ([best, ...sisters].some((chosen) => nested(group, chosen) || overlap(group, chosen) > 0.2)) continue;
+    const alike = (key: 'link' | 'date') => best.score.shares[key] < 0.8 || group.score.shares[key] >= 0.5;
+    if (!alike('link') || !alike('date') || group.score.titleStrength < 0.8 * best.score.titleStrength)
+      continue;
+    sisters.push(group);
+  }
+  return sisters;
 }

@@ -153,6 +153,9 @@ export function suggestSite(
     const selector = fieldSelector($, pairs);
     if (selector === undefined) return undefined;
     if (field === 'link' || field === 'website') return { selector, attr: 'href' };
+    const attribute = records.find((record) => record.title?.source === 'attribute')?.title?.element;
+    if (field === 'title' && attribute)
+      return { selector, attr: attribute.tagName === 'img' ? 'alt' : 'title' };
     if (field === 'date') {
       const raw = records.find((record) => record.dateElement)?.date ?? '';
       return { selector, pattern: patternLike(raw) };

@@ -8,7 +8,15 @@ import { isTitleLike } from './text-kinds.ts';
  * a link to the site's own pages, else bold text, else the first cell of a table row, else the first words.
  */
 
-export type TitleSource = 'heading' | 'named' | 'link' | 'emphasis' | 'cell' | 'external_link' | 'text';
+export type TitleSource =
+  | 'heading'
+  | 'named'
+  | 'link'
+  | 'emphasis'
+  | 'cell'
+  | 'external_link'
+  | 'attribute'
+  | 'text';
 
 /** How much a title from each source is trusted. */
 export const SOURCE_WEIGHT: Record<TitleSource, number> = {
@@ -18,6 +26,7 @@ export const SOURCE_WEIGHT: Record<TitleSource, number> = {
   emphasis: 0.6,
   cell: 0.6,
   external_link: 0.45,
+  attribute: 0.45,
   text: 0.35,
 };
 
@@ -63,9 +72,19 @@ function isLeafish(element: Element): boolean {
   return descendants(element).every((node) => INLINE.has(node.tagName));
 }
 
+/** Decorations inside a title element: badges, timers, dates, view counters, icons. */
+const DECORATION =
+  /(^|[\s_-])(badge|label|tag|tags|countdown|timer|status|new|date|time|views?|counter|icon|flag)([\s_-]|$)/;
+
+/** An element's text without its decorations, when what is left still reads as a title. */
 function readable(element: Element): string {
-  return visibleText(element);
+  const full = visibleText(element);
+  const bare = visibleText(element, (node) => DECORATION.test(roleText(node)));
+  return bare !== full && isTitleLike(bare) ? bare : full;
 }
+
+const PICTURE_WORDS =
+  /^(logo|image|img|icon|photo|picture|banner|avatar|preview|cover|cover image|thumbnail|flag)$/i;
 
 /** A heading's title: the link inside it when the link carries the name (badges and timers left out). */
 function headingTitle(heading: Element, judge: LinkJudge): string {
@@ -148,7 +167,16 @@ export function pickTitle(record: Element, judge: LinkJudge): TitlePick | undefi
   const external = link('external');
   if (external) return external;
 
-  // 4. The first run of text that reads as a title.
+  // 4. A logo's alt text or a link's title attribute, for cards that show only a picture.
+  for (const node of nodes) {
+    const label =
+      node.tagName === 'img' ? node.attribs.alt : node.tagName === 'a' ? node.attribs.title : undefined;
+    const text = collapse(label ?? '');
+    if (isTitleLike(text) && text.length <= 120 && !PICTURE_WORDS.test(text))
+      return { text, source: 'attribute', element: node };
+  }
+
+  // 5. The first run of text that reads as a title.
   for (const node of nodes) {
     if (isHidden(node)) continue;
     const ownText =
