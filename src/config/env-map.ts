@@ -2,7 +2,7 @@
  * The environment variables leakwatch reads, each mapped to one configuration key. An explicit table rather than a
  * naming convention: it is the documentation, and a misspelt LEAKWATCH_* variable is reported instead of ignored.
  */
-export type EnvKind = 'string' | 'int' | 'bool';
+export type EnvKind = 'string' | 'int' | 'number';
 
 export interface EnvBinding {
   variable: string;
@@ -37,7 +37,9 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'LEAKWATCH_LOG_LEVEL', key: 'log.level', kind: 'string' },
   { variable: 'LEAKWATCH_LOG_FORMAT', key: 'log.format', kind: 'string' },
   { variable: 'LEAKWATCH_WORKER_CONCURRENCY', key: 'worker.concurrency', kind: 'int' },
+  { variable: 'LEAKWATCH_WORKER_POLL_INTERVAL', key: 'worker.pollingIntervalSeconds', kind: 'number' },
   { variable: 'LEAKWATCH_TIMEZONE', key: 'scheduler.timezone', kind: 'string' },
+  { variable: 'LEAKWATCH_MAINTENANCE_CRON', key: 'scheduler.maintenanceCron', kind: 'string' },
 ];
 
 /** Variables with the LEAKWATCH_ prefix that are not configuration keys but are still ours. */

@@ -143,11 +143,7 @@ function applyEnvBinding(
 function convert(raw: string, binding: EnvBinding): unknown {
   if (raw === '' && binding.kind === 'string') return null;
   if (binding.kind === 'int') return /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
-  if (binding.kind === 'bool') {
-    if (/^(1|true|yes|on)$/i.test(raw)) return true;
-    if (/^(0|false|no|off)$/i.test(raw)) return false;
-    return raw;
-  }
+  if (binding.kind === 'number') return /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw.trim()) : raw;
   return raw;
 }
 

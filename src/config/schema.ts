@@ -70,10 +70,14 @@ export const logSchema = z.strictObject({
 
 export const workerSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(256),
+  /** How often an idle worker asks the queue for work; pg-boss cannot go below 0.5 s. */
+  pollingIntervalSeconds: z.number().min(0.5).max(60),
 });
 
 export const schedulerSchema = z.strictObject({
   timezone: z.string().min(1),
+  /** Housekeeping schedule (5 fields, or 6 with seconds). */
+  maintenanceCron: z.string().regex(/^\S+( \S+){4,5}$/, 'expected a cron expression of 5 or 6 fields'),
 });
 
 export const configSchema = z.strictObject({

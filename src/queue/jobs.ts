@@ -58,5 +58,14 @@ export const maintenanceJob = defineJob<TickData>('maintenance', {
   expireInSeconds: 5 * 60,
 });
 
+/** One crawl of one site, fired by the site's schedule. A lease in the database keeps it to one run per site. */
+export const crawlSiteJob = defineJob<TickData & { siteId: string }>('crawl.site', {
+  retryLimit: 2,
+  retryDelaySeconds: 60,
+  retryBackoff: true,
+  // A worker killed mid-crawl leaves the job active; pg-boss hands it to another worker after this.
+  expireInSeconds: 30 * 60,
+});
+
 /** Every job kind the application knows; workers and schedulers start their queue with this list. */
-export const ALL_JOBS: readonly JobDefinition[] = [maintenanceJob];
+export const ALL_JOBS: readonly JobDefinition[] = [maintenanceJob, crawlSiteJob];

@@ -12,15 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAINTENANCE_SCHEDULE } from '../../src/schedule/scheduler.ts';
 import { type Database, openDatabase } from '../../src/store/db.ts';
 import { migrateDatabase } from '../../src/store/migrate.ts';
+import { cleanEnv } from '../support/cli.ts';
 import { createScratchPostgres, type ScratchPostgres } from '../support/test-database.ts';
 import { sleep, waitFor } from '../support/wait.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** The one line to change once `leakwatch scheduler` reads the maintenance cron from configuration. */
-const SCHEDULER_COMMAND = [
-  join(ROOT, 'bin', 'run-ts.js'),
-  join(ROOT, 'test', 'support', 'scheduler-process.ts'),
-];
+/** The real command an operator runs. */
+const SCHEDULER_COMMAND = [join(ROOT, 'bin', 'leakwatch.js'), 'scheduler'];
 const RUN_MS = 6_000;
 
 interface Child {
@@ -33,14 +31,16 @@ function startScheduler(url: string, dataDir: string): Child {
   const child = spawn(process.execPath, SCHEDULER_COMMAND, {
     cwd: ROOT,
     env: {
-      ...process.env,
+      ...cleanEnv(),
       DATABASE_URL: url,
       LEAKWATCH_CONFIG: '',
       LEAKWATCH_DATA_DIR: dataDir,
       LEAKWATCH_SECRET_KEY: 'test-key-0123456789-0123456789-0123456789',
       LEAKWATCH_LOG_LEVEL: 'info',
       LEAKWATCH_LOG_FORMAT: 'json',
-      LW_TEST_MAINTENANCE_CRON: '* * * * * *',
+      LEAKWATCH_MAINTENANCE_CRON: '* * * * * *',
+      // No site schedules in this test: an empty definitions folder and no tor, only the maintenance schedule.
+      LEAKWATCH_SITES_DIR: dataDir,
     },
     stdio: ['ignore', 'inherit', 'pipe'],
   });
