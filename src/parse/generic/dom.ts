@@ -89,7 +89,21 @@ const SPACE = Symbol('space');
  * The text a visitor reads in a node: script/style and hidden elements left out, block boundaries become spaces
  * so that two cells never merge into one word.
  */
+/** Texts already read, per node: records, titles and fields read the same elements many times. */
+const textCache = new WeakMap<AnyNode, string>();
+
 export function visibleText(node: AnyNode, skip?: (element: Element) => boolean): string {
+  if (!skip) {
+    const cached = textCache.get(node);
+    if (cached !== undefined) return cached;
+    const text = readVisibleText(node);
+    textCache.set(node, text);
+    return text;
+  }
+  return readVisibleText(node, skip);
+}
+
+function readVisibleText(node: AnyNode, skip?: (element: Element) => boolean): string {
   const parts: string[] = [];
   const stack: Array<AnyNode | typeof SPACE> = [node];
   while (stack.length > 0) {

@@ -1,7 +1,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 import type { PageInput } from '../parsed-post.ts';
-import { findCandidates } from './candidates.ts';
+import { type Candidate, findCandidates } from './candidates.ts';
 import { descendants } from './dom.ts';
 import { filterRecords } from './filters.ts';
 import { extendFlatRecords } from './flat.ts';
@@ -22,6 +22,10 @@ import type { ExtractedPost, SuggestedSite } from './types.ts';
 
 /** Below this a group is not trusted to be a post list. */
 const MIN_SCORE = 0.6;
+/** Members read to estimate a group's score. */
+const SAMPLE = 30;
+/** Groups read in full, best estimates first. */
+const FULL_READS = 30;
 
 export interface HtmlReading {
   found: boolean;
@@ -82,10 +86,23 @@ export function readHtmlListing($: CheerioAPI, page: PageInput): HtmlReading {
   const anchors = $('a[href]').toArray() as Element[];
   const context = recordContext(page.url, page.fetchedAt, anchors);
   const pagination = findPagination(body, linkContext(page.url, anchors));
-  const ranked: Scored[] = [];
+  // Every group is first scored on a sample of its members; only the most promising are read in full.
+  const estimated: Array<{ candidate: Candidate; estimate: number }> = [];
   for (const candidate of findCandidates(body)) {
-    const read = candidate.members.map((member) => readRecord(member, context));
-    const { kept, dropped } = filterRecords(read);
+    const { members } = candidate;
+    const step = Math.max(1, members.length / SAMPLE);
+    const sample =
+      members.length <= SAMPLE
+        ? members
+        : Array.from({ length: SAMPLE }, (_, i) => members[Math.floor(i * step)] as Element);
+    const { kept } = filterRecords(sample.map((member) => readRecord(member, context)));
+    if (kept.length < 2) continue;
+    estimated.push({ candidate, estimate: (scoreGroup(kept).score * members.length) / sample.length });
+  }
+  estimated.sort((a, b) => b.estimate - a.estimate);
+  const ranked: Scored[] = [];
+  for (const { candidate } of estimated.slice(0, FULL_READS)) {
+    const { kept, dropped } = filterRecords(candidate.members.map((member) => readRecord(member, context)));
     if (kept.length < 2) continue;
     ranked.push({ candidate, records: kept, dropped, score: scoreGroup(kept) });
   }

@@ -65,18 +65,28 @@ export function hrefOf(anchor: Element, context: LinkContext): string | undefine
 }
 
 export function makeLinkJudge(context: LinkContext): LinkJudge {
+  const judged = new WeakMap<Element, ReturnType<LinkJudge>>();
   return (anchor) => {
-    const url = hrefOf(anchor, context);
-    if (!url) return 'none';
-    if (anchor.attribs.download !== undefined) return 'file';
-    const target = new URL(url);
-    if (FILE_PATH.test(target.pathname)) return 'file';
-    const host = target.hostname.toLowerCase();
-    if (context.siteHosts.has(host)) return 'site';
-    // Another onion: the group's file server holding the dump (or, for a page read without its URL, maybe itself).
-    if (host.endsWith('.onion')) return context.unknownHost ? 'site' : 'file';
-    return 'external';
+    let kind = judged.get(anchor);
+    if (kind === undefined) {
+      kind = judge(anchor, context);
+      judged.set(anchor, kind);
+    }
+    return kind;
   };
+}
+
+function judge(anchor: Element, context: LinkContext): ReturnType<LinkJudge> {
+  const url = hrefOf(anchor, context);
+  if (!url) return 'none';
+  if (anchor.attribs.download !== undefined) return 'file';
+  const target = new URL(url);
+  if (FILE_PATH.test(target.pathname)) return 'file';
+  const host = target.hostname.toLowerCase();
+  if (context.siteHosts.has(host)) return 'site';
+  // Another onion: the group's file server holding the dump (or, for a page read without its URL, maybe itself).
+  if (host.endsWith('.onion')) return context.unknownHost ? 'site' : 'file';
+  return 'external';
 }
 
 /** A URL written in an onclick handler (`location.href='/post/7'`, `window.open("…")`, `viewtopic('…')`). */

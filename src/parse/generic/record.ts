@@ -173,8 +173,7 @@ function readDescription(record: RecordInfo, nodes: Element[]): void {
   for (const node of nodes) {
     if (node === record.element) continue;
     if (node.tagName !== 'p' && !DESCRIPTION_ROLE.test(roleText(node))) continue;
-    if (record.title && (node === record.title.element || descendants(node).includes(record.title.element)))
-      continue;
+    if (record.title && isInside(record.title.element, node)) continue;
     const text = visibleText(node);
     const withoutDate = record.date ? text.replace(record.date, '') : text;
     if (withoutDate.length >= 20 && !isGenericLabel(text) && (!best || text.length > best.text.length))

@@ -24,18 +24,44 @@ export interface Scored {
   score: GroupScore;
 }
 
+const titleCache = new WeakMap<Scored, string[]>();
+const memberCache = new WeakMap<Scored, Set<Element>>();
+const textCache = new WeakMap<Scored, string>();
+/** Titles tested per group for "an index of another block": enough to tell, cheap on huge pages. */
+const ALIAS_SAMPLE = 60;
+
 function titlesOf(group: Scored): string[] {
-  return group.records.map((record) => labelKey(record.title?.text ?? ''));
+  let titles = titleCache.get(group);
+  if (!titles) {
+    titles = group.records.map((record) => labelKey(record.title?.text ?? ''));
+    titleCache.set(group, titles);
+  }
+  return titles;
+}
+
+function membersOf(group: Scored): Set<Element> {
+  let members = memberCache.get(group);
+  if (!members) {
+    members = new Set(group.candidate.members);
+    memberCache.set(group, members);
+  }
+  return members;
+}
+
+function textOf(group: Scored): string {
+  let text = textCache.get(group);
+  if (text === undefined) {
+    text = group.records.map((record) => labelKey(record.text)).join(' | ');
+    textCache.set(group, text);
+  }
+  return text;
 }
 
 export function nested(a: Scored, b: Scored): boolean {
   const x = a.candidate.members[0] as Element;
   const y = b.candidate.members[0] as Element;
-  return (
-    isInside(x, y) ||
-    isInside(y, x) ||
-    a.candidate.members.some((member) => b.candidate.members.includes(member))
-  );
+  const theirs = membersOf(b);
+  return isInside(x, y) || isInside(y, x) || a.candidate.members.some((member) => theirs.has(member));
 }
 
 /** A short list whose titles all appear in the text of a richer block is an index of it (a sidebar of aliases). */
@@ -44,8 +70,10 @@ export function penaliseIndexes(ranked: Scored[]): void {
   for (const group of pool) {
     for (const other of pool) {
       if (other === group || other.score.richness <= group.score.richness || nested(group, other)) continue;
-      const haystack = other.records.map((record) => labelKey(record.text)).join(' | ');
-      const titles = titlesOf(group).filter((title) => title.length >= 3);
+      const haystack = textOf(other);
+      const titles = titlesOf(group)
+        .filter((title) => title.length >= 3)
+        .slice(0, ALIAS_SAMPLE);
       const repeated = titles.filter((title) => haystack.includes(title)).length;
       if (titles.length > 0 && repeated / titles.length >= 0.6) {
         group.score.factors.push({ name: `titles repeat those of a richer block (an index)`, factor: 0.2 });
