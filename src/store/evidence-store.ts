@@ -1,23 +1,57 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createDecipheriv, randomUUID } from 'node:crypto';
+import { open, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { OperatorError } from '../shared/errors.ts';
+import { BlobRandomAccess, HEADER_BYTES, LEGACY_MAGIC, parseHeader } from './evidence-blob.ts';
+import { type EvidenceUpload, LocalEvidenceUpload } from './evidence-upload.ts';
+
+export type { EvidenceUpload } from './evidence-upload.ts';
+
+/** Random access to a stored blob's plaintext (ZIP central directories, PDF cross-references). */
+export interface EvidenceReader {
+  size: number;
+  /** Bytes [start, end). */
+  read(start: number, end: number): Promise<Buffer>;
+  /** The plaintext from `start` on, in order. */
+  stream(start?: number): AsyncIterable<Buffer>;
+  close(): Promise<void>;
+}
 
 /**
  * Evidence (page captures, screenshots, posted files) stored by content: the sha256 of the plaintext names the blob,
  * so the same file posted twice is stored once. Blobs are encrypted at rest with AES-256-GCM; without the key a stolen
- * disk or backup reveals nothing. An S3-compatible store can implement the same interface.
+ * disk or backup reveals nothing. Large files go through streams and resumable uploads, never whole into memory.
+ * An S3-compatible store can implement the same interface (uploads as multipart uploads, readers as range GETs).
  */
 export interface EvidenceStore {
   /** Stores the bytes (once) and returns their sha256 in hex. */
   put(bytes: Buffer): Promise<{ sha256: string; stored: boolean }>;
   get(sha256: string): Promise<Buffer>;
   has(sha256: string): Promise<boolean>;
+  /** Stores a stream of any size (once) without holding it in memory. */
+  putStream(source: AsyncIterable<Uint8Array>): Promise<{ sha256: string; size: number; stored: boolean }>;
+  /** The plaintext, chunk by chunk; a damaged or truncated blob fails when reached. */
+  getStream(sha256: string): AsyncIterable<Buffer>;
+  openReader(sha256: string): Promise<EvidenceReader>;
+  /** A resumable upload named by the caller (a document id): opening it again continues where it stopped. */
+  openUpload(uploadId: string): Promise<EvidenceUpload>;
+  /** Removes a blob (retention); false when it was not there. */
+  delete(sha256: string): Promise<boolean>;
 }
 
-const MAGIC = Buffer.from('LWE1');
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+
+function bufferReader(bytes: Buffer): EvidenceReader {
+  return {
+    size: bytes.length,
+    read: async (start, end) => bytes.subarray(start, Math.min(end, bytes.length)),
+    stream: async function* (start = 0) {
+      for (let at = start; at < bytes.length; at += 64 * 1024) yield bytes.subarray(at, at + 64 * 1024);
+    },
+    close: async () => undefined,
+  };
+}
 
 export class LocalEvidenceStore implements EvidenceStore {
   constructor(
@@ -33,25 +67,78 @@ export class LocalEvidenceStore implements EvidenceStore {
   }
 
   async put(bytes: Buffer): Promise<{ sha256: string; stored: boolean }> {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const path = this.pathOf(sha256);
-    if (await this.has(sha256)) return { sha256, stored: false };
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    // The content hash is bound as associated data: a blob moved to another name fails authentication.
-    cipher.setAAD(Buffer.from(sha256));
-    const body = Buffer.concat([cipher.update(bytes), cipher.final()]);
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, Buffer.concat([MAGIC, iv, cipher.getAuthTag(), body]), { mode: 0o600 });
-    await rename(temporary, path);
-    return { sha256, stored: true };
+    const { sha256, stored } = await this.putStream([bytes]);
+    return { sha256, stored };
+  }
+
+  async putStream(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  ): Promise<{ sha256: string; size: number; stored: boolean }> {
+    const upload = await this.openUpload(`put-${process.pid}-${randomUUID()}`);
+    try {
+      for await (const chunk of source)
+        await upload.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+      return await upload.commit();
+    } catch (error) {
+      await upload.discard().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async openUpload(uploadId: string): Promise<EvidenceUpload> {
+    if (!/^[A-Za-z0-9_-]{1,120}$/.test(uploadId)) throw new Error(`invalid upload id: ${uploadId}`);
+    return LocalEvidenceUpload.open(
+      join(this.directory, 'uploads', `${uploadId}.part`),
+      this.key,
+      async (sha256) => ({
+        path: this.pathOf(sha256),
+        exists: await this.has(sha256),
+      }),
+    );
   }
 
   async get(sha256: string): Promise<Buffer> {
-    const blob = await readFile(this.pathOf(sha256));
-    if (!blob.subarray(0, 4).equals(MAGIC))
-      throw new OperatorError('evidence.corrupt', `evidence ${sha256} is not a leakwatch blob`);
+    const reader = await this.openReader(sha256);
+    try {
+      return await reader.read(0, reader.size);
+    } finally {
+      await reader.close();
+    }
+  }
+
+  async *getStream(sha256: string): AsyncGenerator<Buffer> {
+    const reader = await this.openReader(sha256);
+    try {
+      yield* reader.stream();
+    } finally {
+      await reader.close();
+    }
+  }
+
+  async openReader(sha256: string): Promise<EvidenceReader> {
+    const path = this.pathOf(sha256);
+    const file = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT')
+        throw new OperatorError('evidence.missing', `evidence ${sha256} is not in the store`);
+      throw error;
+    });
+    try {
+      const { size } = await file.stat();
+      const raw = Buffer.alloc(Math.min(HEADER_BYTES, size));
+      await file.read(raw, 0, raw.length, 0);
+      if (raw.subarray(0, 4).equals(LEGACY_MAGIC)) {
+        await file.close();
+        return bufferReader(this.openLegacy(sha256, await readFile(path)));
+      }
+      return new BlobRandomAccess(file, parseHeader(raw, this.key, sha256), size, sha256);
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Blobs written before streaming (format 1): one AES-256-GCM message with the sha256 as associated data. */
+  private openLegacy(sha256: string, blob: Buffer): Buffer {
     const iv = blob.subarray(4, 4 + IV_BYTES);
     const tag = blob.subarray(4 + IV_BYTES, 4 + IV_BYTES + TAG_BYTES);
     const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
@@ -73,5 +160,11 @@ export class LocalEvidenceStore implements EvidenceStore {
     } catch {
       return false;
     }
+  }
+
+  async delete(sha256: string): Promise<boolean> {
+    const existed = await this.has(sha256);
+    await rm(this.pathOf(sha256), { force: true });
+    return existed;
   }
 }
