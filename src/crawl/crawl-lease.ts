@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../store/db.ts';
 import { sites } from '../store/schema/index.ts';
@@ -16,8 +17,12 @@ export class CrawlLease {
     private readonly ttlMs: number,
   ) {}
 
-  /** Takes the lease, or returns null when another worker holds a live one. */
-  static async acquire(db: Db, siteId: string, owner: string, ttlMs: number): Promise<CrawlLease | null> {
+  /**
+   * Takes the lease, or returns null when a live one is held — by another worker, or by another crawl of this same
+   * worker (each call gets its own owner token, so two jobs of one process cannot both crawl the site).
+   */
+  static async acquire(db: Db, siteId: string, worker: string, ttlMs: number): Promise<CrawlLease | null> {
+    const owner = `${worker}#${randomUUID()}`;
     const taken = await db
       .update(sites)
       .set({ crawlLeaseOwner: owner, crawlLeaseUntil: sql`now() + ${`${ttlMs} milliseconds`}::interval` })

@@ -1,3 +1,4 @@
+import { closeAbandonedRuns } from '../crawl/abandoned-runs.ts';
 import type { TickData } from '../queue/jobs.ts';
 import type { JobHandler } from '../queue/queue.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -11,6 +12,8 @@ export interface MaintenanceOptions {
 
 export interface MaintenanceReport {
   prunedTicks: number;
+  /** Crawl runs closed because their worker died mid-run. */
+  abandonedRuns: number;
 }
 
 /** The work of the maintenance job; health checks join here in later issues. */
@@ -20,7 +23,10 @@ export async function runMaintenance(
   now: Date = new Date(),
 ): Promise<MaintenanceReport> {
   const cutoff = new Date(now.getTime() - (options.retainTicksMs ?? 24 * 60 * 60 * 1000));
-  return { prunedTicks: await pruneTicks(database, cutoff) };
+  return {
+    prunedTicks: await pruneTicks(database, cutoff),
+    abandonedRuns: await closeAbandonedRuns(database.db),
+  };
 }
 
 export function maintenanceHandler(
