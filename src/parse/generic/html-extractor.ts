@@ -2,12 +2,13 @@ import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 import type { PageInput } from '../parsed-post.ts';
 import { type Candidate, findCandidates } from './candidates.ts';
+import { titleOptionsFor } from './consensus.ts';
 import { descendants } from './dom.ts';
 import { filterRecords } from './filters.ts';
 import { extendFlatRecords } from './flat.ts';
 import { linkContext } from './links.ts';
 import { findPagination } from './pagination.ts';
-import { type RecordInfo, readRecord, recordContext } from './record.ts';
+import { type RecordContext, type RecordInfo, readRecord, recordContext } from './record.ts';
 import { findSisters, overlap, penaliseIndexes, penaliseSublists, type Scored } from './relations.ts';
 import { scoreGroup } from './score.ts';
 import { suggestSite } from './suggest.ts';
@@ -81,6 +82,13 @@ function postOf(record: RecordInfo, pageConfidence: number): ExtractedPost {
   return post;
 }
 
+/** Reads a group's records, then again with what the group says about its titles (labels, the name column). */
+function readGroup(members: Element[], context: RecordContext): RecordInfo[] {
+  const first = members.map((member) => readRecord(member, context));
+  const options = titleOptionsFor(first);
+  return options ? members.map((member) => readRecord(member, context, options)) : first;
+}
+
 export function readHtmlListing($: CheerioAPI, page: PageInput): HtmlReading {
   const body = ($('body')[0] ?? $.root()[0]) as Element;
   const anchors = $('a[href]').toArray() as Element[];
@@ -95,14 +103,14 @@ export function readHtmlListing($: CheerioAPI, page: PageInput): HtmlReading {
       members.length <= SAMPLE
         ? members
         : Array.from({ length: SAMPLE }, (_, i) => members[Math.floor(i * step)] as Element);
-    const { kept } = filterRecords(sample.map((member) => readRecord(member, context)));
+    const { kept } = filterRecords(readGroup(sample, context));
     if (kept.length < 2) continue;
     estimated.push({ candidate, estimate: (scoreGroup(kept).score * members.length) / sample.length });
   }
   estimated.sort((a, b) => b.estimate - a.estimate);
   const ranked: Scored[] = [];
   for (const { candidate } of estimated.slice(0, FULL_READS)) {
-    const { kept, dropped } = filterRecords(candidate.members.map((member) => readRecord(member, context)));
+    const { kept, dropped } = filterRecords(readGroup(candidate.members, context));
     if (kept.length < 2) continue;
     ranked.push({ candidate, records: kept, dropped, score: scoreGroup(kept) });
   }

@@ -177,12 +177,13 @@ describe('panels with a repeating sidebar', () => {
   });
 
   it('drops placeholders that repeat one title even when they look like the posts', () => {
+    const placeholder = 'Removed at the request of the company';
     const same = panels
       .map(
         ([name], i) =>
-          `<div class="panel"><h3>${i % 2 ? 'Paid' : name}</h3><p>Posted 2024-01-0${i + 1}, files below.</p></div>`,
+          `<div class="panel"><h3>${i % 2 ? placeholder : name}</h3><p>Posted 2024-01-0${i + 1}, files below.</p></div>`,
       )
-      .concat(['<div class="panel"><h3>Paid</h3><p>Posted 2024-01-09, files below.</p></div>'])
+      .concat([`<div class="panel"><h3>${placeholder}</h3><p>Posted 2024-01-09.</p></div>`])
       .join('');
     const result = read(`<html><body><div class="main">${same}</div></body></html>`);
     expect(result.posts.map((post) => post.title)).toEqual([
@@ -190,8 +191,22 @@ describe('panels with a repeating sidebar', () => {
       'Vasquez & Ortiz Attorneys',
     ]);
     expect(result.explanation).toMatch(
-      /Filtered 3 placeholder title \(same title 3\+ times\) \(e\.g\. "Paid"\)/,
+      /Filtered 3 placeholder title \(same title 3\+ times\) \(e\.g\. "Removed at the request of the company"\)/,
     );
+  });
+
+  it('drops blocks whose heading is only a state ("Paid"), without taking their loose text as a title', () => {
+    const blocks = panels
+      .map(
+        ([name], i) =>
+          `<div class="panel"><h3>${i % 2 ? 'Paid' : name}</h3><p>Posted 2024-01-0${i + 1}, files below.</p></div>`,
+      )
+      .join('');
+    const result = read(`<html><body><div class="main">${blocks}</div></body></html>`);
+    expect(result.posts.map((post) => post.title)).toEqual([
+      'Grantham Regional Hospital',
+      'Vasquez & Ortiz Attorneys',
+    ]);
   });
 
   it('reads dates, the website, the files and a published status from the progress bar', () => {
@@ -412,6 +427,43 @@ describe('flat layouts', () => {
       ['Acre Tooling Ltd', `${SITE}acre`, '2024-01-05', 'We took 200 GB of drawings and contracts.'],
       ['Bolt Freight', `${SITE}bolt`, '2024-01-03', 'Payroll, contracts and customer lists.'],
       ['Cress Medical Centre', `${SITE}cress`, '2024-01-01', 'Patient files and lab results.'],
+    ]);
+  });
+});
+
+describe('labels repeated in every record', () => {
+  it('reads the name next to a heading that every card repeats', () => {
+    const page = `<html><body><div class="grid">${[
+      'Larch Dental',
+      'Moorland Bank',
+      'Nettle Farms',
+      'Osprey Air',
+    ]
+      .map(
+        (name, i) =>
+          `<div class="card"><h5>Company</h5><p>${name}</p><span>Leaked on 2024-03-0${i + 1}</span></div>`,
+      )
+      .join('')}</div></body></html>`;
+    expect(titles(page)).toEqual(['Larch Dental', 'Moorland Bank', 'Nettle Farms', 'Osprey Air']);
+  });
+
+  it('takes the name column of a table, not a short country code before it', () => {
+    const rows = [
+      ['US', 'Quarry Hill Schools', 'Education'],
+      ['US', 'Redwood Title Co', 'Real estate'],
+      ['DE', 'Stahlwerk Ulm', 'Manufacturing'],
+      ['US', 'Tern Logistics', 'Transport'],
+    ]
+      .map(
+        ([country, name, sector]) =>
+          `<tr><td>${country}</td><td>${name}</td><td>${sector}</td><td>2024-02-02</td></tr>`,
+      )
+      .join('');
+    expect(titles(`<html><body><table>${rows}</table></body></html>`)).toEqual([
+      'Quarry Hill Schools',
+      'Redwood Title Co',
+      'Stahlwerk Ulm',
+      'Tern Logistics',
     ]);
   });
 });

@@ -5,7 +5,7 @@ import { classifyStatus, countdownEnd } from '../post-status.ts';
 import { closest, descendants, isInside, roleText, visibleText } from './dom.ts';
 import { hrefOf, isFragmentLink, type LinkContext, linkContext, makeLinkJudge, onclickUrl } from './links.ts';
 import { findDate, isDetailLabel, isGenericLabel } from './text-kinds.ts';
-import { type LinkJudge, pickTitle, type TitlePick, titleAnchor } from './title.ts';
+import { type LinkJudge, pickTitle, type TitleOptions, type TitlePick, titleAnchor } from './title.ts';
 
 /** One repeated block of a page read as a post: its title and whatever else it shows. */
 export interface RecordInfo {
@@ -53,7 +53,7 @@ const DESCRIPTION_ROLE = /(desc|summary|excerpt|abstract|content|text|body|about
 const SIZE = /\b\d+(?:[.,]\d+)?\s?(?:[KMGTP]i?B|[KMGT]b|ГБ|МБ|ТБ)\b/u;
 const MAX_ATTACHMENTS = 50;
 
-export function readRecord(element: Element, context: RecordContext): RecordInfo {
+export function readRecord(element: Element, context: RecordContext, options?: TitleOptions): RecordInfo {
   const nodes = [element, ...descendants(element, { skipHidden: true })];
   const text = visibleText(element);
   const anchors = nodes.filter((node) => node.tagName === 'a' && node.attribs.href !== undefined);
@@ -67,7 +67,7 @@ export function readRecord(element: Element, context: RecordContext): RecordInfo
     links: anchors.length,
     fragmentLinks: anchors.filter((anchor) => isFragmentLink(anchor, context)).length,
   };
-  const title = pickTitle(element, context.judge);
+  const title = pickTitle(element, context.judge, options);
   if (title) record.title = title;
   readLink(record, nodes, anchors, context);
   readDate(record, nodes, context);

@@ -106,9 +106,13 @@ export function labelKey(text: string): string {
 }
 
 /** "Read more", "open", "Website", "Download", "»": an action label. */
+/** A post's state written alone where a name would be: a badge, not a title. */
+const STATUS_WORDS =
+  /^(published|unpublished|in progress|progress|pending|leaked|full leak|data leak|new|hot|updated|paid|unpaid|sold|available|coming soon|soon|deadline|countdown|timer|expired|negotiating|negotiations|опубликовано|в процессе|publié|veröffentlicht)$/u;
+
 export function isGenericLabel(text: string): boolean {
   const key = labelKey(text);
-  return key === '' || GENERIC_LABELS.has(key);
+  return key === '' || GENERIC_LABELS.has(key) || STATUS_WORDS.test(key);
 }
 
 /** Labels that ask to see a post's own page: a link with this text is the post's link. */

@@ -1,7 +1,16 @@
 import type { Element } from 'domhandler';
 import { isText } from 'domhandler';
-import { closest, collapse, descendants, isHidden, isInside, roleText, visibleText } from './dom.ts';
-import { isTitleLike } from './text-kinds.ts';
+import {
+  childElements,
+  closest,
+  collapse,
+  descendants,
+  isHidden,
+  isInside,
+  roleText,
+  visibleText,
+} from './dom.ts';
+import { isGenericLabel, isTitleLike, labelKey } from './text-kinds.ts';
 
 /**
  * Picks the title of one record (a repeated block): a heading, else an element named as a title, else the text of
@@ -102,16 +111,31 @@ function headingTitle(heading: Element, judge: LinkJudge): string {
   return text;
 }
 
-export function pickTitle(record: Element, judge: LinkJudge): TitlePick | undefined {
+/** Hints from the whole group: texts every record repeats (labels), and the table column that holds the names. */
+export interface TitleOptions {
+  banned?: ReadonlySet<string>;
+  column?: number;
+}
+
+export function pickTitle(
+  record: Element,
+  judge: LinkJudge,
+  options: TitleOptions = {},
+): TitlePick | undefined {
+  const banned = options.banned;
+  const acceptable = (text: string) => isTitleLike(text) && !banned?.has(labelKey(text));
   const nodes = [record, ...descendants(record, { skipHidden: true })];
   // 1. Headings: the highest level wins, then document order.
   let best: TitlePick | undefined;
   let bestLevel = 7;
+  // A heading that shows a state ("Paid", "Published") where the name would be: no loose text stands in for it.
+  let badgeHeading = false;
   for (const node of nodes) {
     const level = headingLevel(node);
     if (level === undefined || level >= bestLevel) continue;
     const text = headingTitle(node, judge);
-    if (!isTitleLike(text)) continue;
+    if (isGenericLabel(text) && !banned?.has(labelKey(text))) badgeHeading = true;
+    if (!acceptable(text)) continue;
     best = { text, source: 'heading', element: node };
     bestLevel = level;
   }
@@ -124,7 +148,7 @@ export function pickTitle(record: Element, judge: LinkJudge): TitlePick | undefi
     const role = roleText(node);
     if (!NAMED.test(role) || NOT_NAMED.test(role)) continue;
     const text = readable(node);
-    if (isTitleLike(text) && text.length <= 150) named.push({ text, source: 'named', element: node });
+    if (acceptable(text) && text.length <= 150) named.push({ text, source: 'named', element: node });
   }
   const innermost = named.find(
     (pick) => !named.some((other) => other !== pick && isInside(other.element, pick.element)),
@@ -136,7 +160,7 @@ export function pickTitle(record: Element, judge: LinkJudge): TitlePick | undefi
     for (const node of nodes) {
       if (!['strong', 'b'].includes(node.tagName)) continue;
       const text = readable(node);
-      if (isTitleLike(text) && text.length <= 150) return { text, source: 'emphasis', element: node };
+      if (acceptable(text) && text.length <= 150) return { text, source: 'emphasis', element: node };
     }
     return undefined;
   };
@@ -147,16 +171,23 @@ export function pickTitle(record: Element, judge: LinkJudge): TitlePick | undefi
       const judged = judge(anchor);
       if (judged !== kind && !(kind === 'site' && judged === 'none' && anchor === record)) continue;
       const text = readable(anchor);
-      if (isTitleLike(text) && text.length <= 150)
+      if (acceptable(text) && text.length <= 150)
         return { text, source: kind === 'site' ? 'link' : 'external_link', element: anchor };
     }
     return undefined;
   };
   const cell = (): TitlePick | undefined => {
+    if (options.column !== undefined) {
+      const node = childElements(record).filter((child) => child.tagName === 'td' || child.tagName === 'th')[
+        options.column
+      ];
+      const text = node ? readable(node) : '';
+      if (node && acceptable(text) && text.length <= 150) return { text, source: 'cell', element: node };
+    }
     for (const node of nodes) {
       if (node.tagName !== 'td' && node.tagName !== 'th') continue;
       const text = readable(node);
-      if (isTitleLike(text) && text.length <= 150) return { text, source: 'cell', element: node };
+      if (acceptable(text) && text.length <= 150) return { text, source: 'cell', element: node };
     }
     return undefined;
   };
@@ -167,12 +198,14 @@ export function pickTitle(record: Element, judge: LinkJudge): TitlePick | undefi
   const external = link('external');
   if (external) return external;
 
+  if (badgeHeading) return undefined;
+
   // 4. A logo's alt text or a link's title attribute, for cards that show only a picture.
   for (const node of nodes) {
     const label =
       node.tagName === 'img' ? node.attribs.alt : node.tagName === 'a' ? node.attribs.title : undefined;
     const text = collapse(label ?? '');
-    if (isTitleLike(text) && text.length <= 120 && !PICTURE_WORDS.test(text))
+    if (acceptable(text) && text.length <= 120 && !PICTURE_WORDS.test(text))
       return { text, source: 'attribute', element: node };
   }
 
@@ -184,8 +217,7 @@ export function pickTitle(record: Element, judge: LinkJudge): TitlePick | undefi
         .filter(isText)
         .map((child) => collapse(child.data))
         .find((text) => text !== '') ?? '';
-    if (isTitleLike(ownText) && ownText.length <= 120)
-      return { text: ownText, source: 'text', element: node };
+    if (acceptable(ownText) && ownText.length <= 120) return { text: ownText, source: 'text', element: node };
   }
   return undefined;
 }
