@@ -149,7 +149,7 @@ export function findDate(text: string, now: Date): { raw: string; at: Date } | u
 
 /** Words that introduce a date or a figure, not a name: "Posted", "Updated:", "Опубликовано". */
 const META_WORDS =
-  /^(posted|published|updated|added|date|time|deadline|leaked|views?|size|data|status|uploaded|опубликовано|просмотров|дата|размер|publié|veröffentlicht|on|at|by|in|of|ago)$/iu;
+  /^(posted|published|updated|added|date|time|deadline|leaked|views?|size|data|status|uploaded|utc|gmt|опубликовано|просмотров|дата|размер|publié|veröffentlicht|on|at|by|in|of|ago)$/iu;
 
 /** Text that is nothing but a date, a number, a size, a percentage or a countdown (with meta words around it). */
 export function isMetaText(text: string): boolean {
