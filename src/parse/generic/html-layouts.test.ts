@@ -467,3 +467,16 @@ describe('labels repeated in every record', () => {
     ]);
   });
 });
+
+describe('a short post list among menus', () => {
+  it('prefers two real posts to the bare link menus above and below them', () => {
+    const page = `<html><body><div class="top"><a href="/">Home</a><a href="/mirrors">Mirrors</a><a href="/jabber">Jabber</a><a href="/partners">Partnership</a></div>
+      <div class="stats"><div class="stat"><h3>120</h3><p>Victims</p></div><div class="stat"><h3>45</h3><p>Published</p></div></div>
+      <div class="main"><div class="entry"><h2><a href="/p/1">Ulster Ferries</a></h2><p>Internal data, 30 GB.</p></div>
+      <div class="entry"><h2><a href="/p/2">Vantage Opticians</a></h2><p>Customer records.</p></div></div>
+      <div class="bottom"><a href="/tox">Tox</a><a href="/session">Session</a><a href="/pgp">PGP key</a><a href="/onion">Onion v3</a></div></body></html>`;
+    const result = read(page);
+    expect(result.posts.map((post) => post.title)).toEqual(['Ulster Ferries', 'Vantage Opticians']);
+    expect(result.explanation).toMatch(/penalised: bare links with nothing but a name/);
+  });
+});

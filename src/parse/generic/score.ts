@@ -118,6 +118,11 @@ export function scoreGroup(records: RecordInfo[]): GroupScore {
       name: `links only jump within the page (${Math.round(jumping * 100)}%)`,
       factor: 1 - 0.7 * jumping,
     });
+  const bare = share(
+    records,
+    (record) => record.links > 0 && !record.date && !record.description && record.text === record.title?.text,
+  );
+  if (bare >= 0.8) factors.push({ name: 'bare links with nothing but a name (a menu?)', factor: 0.6 });
   const long = share(records, (record) => (record.title?.text.length ?? 0) > 120);
   if (long > 0.5) factors.push({ name: 'titles read like sentences', factor: 0.5 });
 
