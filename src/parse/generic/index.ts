@@ -5,7 +5,7 @@ import { detectWallIn, type WallKind } from '../page-kind.ts';
 import type { PageInput } from '../parsed-post.ts';
 import { visibleText } from './dom.ts';
 import { readHtmlListing } from './html-extractor.ts';
-import { readJsonDocument } from './json-extractor.ts';
+import { htmlInside, readJsonDocument } from './json-extractor.ts';
 import type { ExtractionResult } from './types.ts';
 
 export type { ExtractedPost, ExtractionResult, PageKind, SuggestedJson, SuggestedSite } from './types.ts';
@@ -39,6 +39,21 @@ function looksLikeJson(text: string): boolean {
 
 function fromJson(value: unknown, page: PageInput, note = ''): ExtractionResult {
   const reading = readJsonDocument(value, page);
+  if (!reading.found) {
+    // Some APIs answer with rendered HTML inside the JSON: read that fragment as a page.
+    const inside = htmlInside(value);
+    if (inside) {
+      const html = fromHtml({ ...page, body: inside.html, contentType: 'text/html' });
+      if (html.kind === 'listing') {
+        // Its selectors apply to the fragment, not to the JSON a crawler fetches: no suggestion.
+        const { suggestedSite: _fragmentSelectors, ...found } = html;
+        return {
+          ...found,
+          explanation: `${note}HTML inside the JSON at "${inside.path}". ${html.explanation}`,
+        };
+      }
+    }
+  }
   const result: ExtractionResult = {
     kind: reading.found ? 'listing' : 'empty',
     confidence: reading.confidence,
@@ -65,6 +80,10 @@ export function extractListing(page: PageInput): ExtractionResult {
       };
     }
   }
+  return fromHtml(page);
+}
+
+function fromHtml(page: PageInput): ExtractionResult {
   const $ = load(page.body);
   // A browser shows a JSON response as text in a <pre>: read it as the JSON it is.
   const shown = visibleText(($('body')[0] ?? $.root()[0]) as Element);
@@ -83,18 +102,16 @@ export function extractListing(page: PageInput): ExtractionResult {
       nextPages: [],
     };
   }
-  const reading = readHtmlListing($, page);
   if (wall) {
     return {
       kind: wall,
       confidence: WALL_CONFIDENCE[wall],
       posts: [],
-      explanation:
-        `The page is ${WALL_TEXT[wall]}; no posts are read from it.` +
-        (reading.found ? ` (A weak repeated block was ignored: ${reading.posts.length} records.)` : ''),
+      explanation: `The page is ${WALL_TEXT[wall]}; no posts are read from it.`,
       nextPages: [],
     };
   }
+  const reading = readHtmlListing($, page);
   if (!reading.found) {
     return {
       kind: 'empty',

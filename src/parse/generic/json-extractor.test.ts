@@ -140,6 +140,42 @@ describe('JSON listings', () => {
     expect(posts.map((post) => post.title)).toEqual(result.posts.map((post) => post.title));
   });
 
+  it('reads posts keyed by id in an object, without suggesting paths it cannot express', () => {
+    const body = {
+      victims: {
+        a1: { title: 'Umber Logistics', date: '2024-03-01' },
+        b2: { title: 'Vale Orthodontics', date: '2024-02-20' },
+        c3: { title: 'Wrenfield Parish Council', date: '2024-02-11' },
+      },
+    };
+    const result = extractListing(page(body));
+    expect(result.posts.map((post) => [post.title, post.date])).toEqual([
+      ['Umber Logistics', '2024-03-01'],
+      ['Vale Orthodontics', '2024-02-20'],
+      ['Wrenfield Parish Council', '2024-02-11'],
+    ]);
+    expect(result.suggestedJson).toBeUndefined();
+    expect(result.explanation).toMatch(/victims \(an object keyed by id\)/);
+  });
+
+  it('reads rendered HTML that an API returns inside JSON', () => {
+    const cards = ['Yew Tree Hospice', 'Zephyr Freight', 'Amberley Mills']
+      .map(
+        (name, i) =>
+          `<div class="card"><h3><a href="/p/${i}">${name}</a></h3><p>Stolen contracts and HR files.</p></div>`,
+      )
+      .join('');
+    const result = extractListing(page({ ok: true, page: 1, html: `<div class="cards">${cards}</div>` }));
+    expect(result.kind).toBe('listing');
+    expect(result.posts.map((post) => post.title)).toEqual([
+      'Yew Tree Hospice',
+      'Zephyr Freight',
+      'Amberley Mills',
+    ]);
+    expect(result.explanation).toMatch(/^HTML inside the JSON at "html"/);
+    expect(result.suggestedSite).toBeUndefined();
+  });
+
   it('calls a JSON document without a post list empty', () => {
     const result = extractListing(page({ status: 'ok', version: 3, maintenance: false }));
     expect(result).toMatchObject({ kind: 'empty', posts: [] });

@@ -24,6 +24,8 @@ export interface JsonReading {
 interface ArrayCandidate {
   path: string;
   items: Record<string, unknown>[];
+  /** The items are the values of an object keyed by id, not an array: no dot path reaches them one by one. */
+  keyed: boolean;
 }
 
 type Flat = Map<string, string>;
@@ -44,15 +46,23 @@ function findArrays(document: unknown): ArrayCandidate[] {
     const join = (key: string) => (path ? `${path}.${key}` : key);
     if (Array.isArray(value)) {
       const objects = value.filter(isObject);
-      if (objects.length > 0 && objects.length >= value.length * 0.8) found.push({ path, items: objects });
+      if (objects.length > 0 && objects.length >= value.length * 0.8)
+        found.push({ path, items: objects, keyed: false });
       // Arrays nested in items (a post's files) are not post lists of the page; only the first item is explored.
       if (objects[0]) stack.push({ value: objects[0], path: join('0'), depth: depth + 1 });
     } else if (isObject(value)) {
+      const values = Object.values(value);
+      if (values.length >= 3 && values.every(isObject)) {
+        // {"a1f3": {...}, "b7c2": {...}}: posts keyed by id.
+        found.push({ path, items: values, keyed: true });
+        stack.push({ value: values[0], path: join('*'), depth: depth + 1 });
+        continue;
+      }
       for (const [key, child] of Object.entries(value))
         stack.push({ value: child, path: join(key), depth: depth + 1 });
     }
   }
-  return found.filter((candidate) => !/(^|\.)0(\.|$)/.test(candidate.path));
+  return found.filter((candidate) => !/(^|\.)(0|\*)(\.|$)/.test(candidate.path));
 }
 
 /** Primitive values of an item by dot path, nested objects included, arrays by their first element. */
@@ -187,7 +197,7 @@ export function readJsonDocument(document: unknown, page: PageInput): JsonReadin
     if (status) post.status = status;
     posts.push(post);
   }
-  const where = candidate.path || '(top-level array)';
+  const where = `${candidate.path || '(top level)'}${candidate.keyed ? ' (an object keyed by id)' : ''}`;
   const others = Object.entries(fields)
     .filter(([name]) => name !== 'title')
     .map(([name, path]) => `${name} "${path}"`)
@@ -195,11 +205,27 @@ export function readJsonDocument(document: unknown, page: PageInput): JsonReadin
   const explanation =
     `JSON: ${candidate.items.length} items at ${where}; title from "${title}"` +
     `${others ? `, ${others}` : ''}.${untitled > 0 ? ` Skipped ${untitled} item(s) without a title.` : ''}`;
-  return {
-    found: posts.length > 0,
-    posts,
-    confidence,
-    explanation,
-    suggestedJson: { items: candidate.path, fields },
-  };
+  const reading: JsonReading = { found: posts.length > 0, posts, confidence, explanation };
+  if (!candidate.keyed) reading.suggestedJson = { items: candidate.path, fields };
+  return reading;
+}
+
+/** The longest string of a JSON document that is an HTML fragment (an API that returns rendered cards). */
+export function htmlInside(document: unknown): { path: string; html: string } | undefined {
+  let best: { path: string; html: string } | undefined;
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [
+    { value: document, path: '', depth: 0 },
+  ];
+  let visited = 0;
+  while (stack.length > 0 && visited++ < MAX_NODES) {
+    const { value, path, depth } = stack.pop() as { value: unknown; path: string; depth: number };
+    if (typeof value === 'string') {
+      const tags = value.match(/<[a-z][a-z0-9]*[\s>]/gi)?.length ?? 0;
+      if (tags >= 5 && value.length > (best?.html.length ?? 100)) best = { path, html: value };
+    } else if (value && typeof value === 'object' && depth < MAX_DEPTH) {
+      for (const [key, child] of Object.entries(value))
+        stack.push({ value: child, path: path ? `${path}.${key}` : key, depth: depth + 1 });
+    }
+  }
+  return best;
 }
