@@ -21,7 +21,9 @@ function bestColumn(records: RecordInfo[]): number | undefined {
     childElements(record.element)
       .filter((cell) => cell.tagName === 'td' || cell.tagName === 'th')
       .forEach((cell, index) => {
-        (columns[index] ??= []).push(visibleText(cell));
+        const column = columns[index] ?? [];
+        column.push(visibleText(cell));
+        columns[index] = column;
       });
   }
   let best: { index: number; score: number } | undefined;
