@@ -55,9 +55,14 @@ export const matches = pgTable(
     severity: text({ enum: severities }).notNull(),
     maskedSamples: jsonb().$type<string[]>().notNull().default([]),
     locations: jsonb()
-      .$type<Array<{ document?: string; row?: number; page?: number }>>()
+      .$type<Array<{ document?: string; row?: number; page?: number; sheet?: string; line?: number }>>()
       .notNull()
       .default([]),
+    /**
+     * Counts behind the categories (card numbers, credential lines, health evidence), the earlier content this one
+     * repeats, and the version of the matching rules: never an identifier.
+     */
+    details: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -9,6 +9,11 @@ export const organisations = pgTable('organisations', {
   name: text().notNull(),
   aliases: text().array().notNull().default(sql`'{}'::text[]`),
   sector: text(),
+  /**
+   * The shape of the organisation's patient or customer ids (a bounded regular expression, e.g. `LH-\d{6}`): ids are
+   * recognised in leaked text by it and checked against it on import.
+   */
+  patientIdPattern: text(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
