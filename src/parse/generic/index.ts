@@ -15,6 +15,8 @@ export type { ExtractedPost, ExtractionResult, PageKind, SuggestedJson, Suggeste
  * without a site definition. Pure: no network, no clock beyond `page.fetchedAt`, no downloads.
  */
 
+/** Posts a confident list needs to outweigh captcha or login signs on the same page. */
+const CLEAR_LIST = 3;
 const WALL_CONFIDENCE: Record<WallKind, number> = { seized: 0.9, captcha: 0.9, login: 0.85, js_shell: 0.8 };
 const WALL_TEXT: Record<WallKind, string> = {
   seized: 'a seizure banner (law enforcement took the site)',
@@ -102,7 +104,10 @@ function fromHtml(page: PageInput): ExtractionResult {
       nextPages: [],
     };
   }
-  if (wall) {
+  const reading = readHtmlListing($, page);
+  // A short listing can carry a login or captcha form (to comment, to chat): a clear post list still wins.
+  const clearList = reading.found && reading.posts.length >= CLEAR_LIST && reading.confidence >= 0.8;
+  if (wall && !(clearList && wall !== 'js_shell')) {
     return {
       kind: wall,
       confidence: WALL_CONFIDENCE[wall],
@@ -111,7 +116,8 @@ function fromHtml(page: PageInput): ExtractionResult {
       nextPages: [],
     };
   }
-  const reading = readHtmlListing($, page);
+  if (wall)
+    reading.explanation += `\nThe page also shows signs of ${WALL_TEXT[wall]}, but the post list is clear.`;
   if (!reading.found) {
     return {
       kind: 'empty',

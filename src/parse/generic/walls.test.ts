@@ -81,6 +81,25 @@ describe('walls and empty pages', () => {
     expect(result.posts).toEqual([]);
   });
 
+  it('still reads a clear short list that carries a captcha form for comments', () => {
+    const posts = ['Ashdown Clinic', 'Brampton Steel', 'Carraway Foods']
+      .map(
+        (name, i) =>
+          `<div class="post"><h2><a href="/p/${i}">${name}</a></h2><p>Posted 2024-05-0${i + 1}. Files below.</p></div>`,
+      )
+      .join('');
+    const result = read(
+      `<html><body>${posts}<form><p>Leave a comment (enter the captcha)</p><input name="c"></form></body></html>`,
+    );
+    expect(result.kind).toBe('listing');
+    expect(result.posts.map((post) => post.title)).toEqual([
+      'Ashdown Clinic',
+      'Brampton Steel',
+      'Carraway Foods',
+    ]);
+    expect(result.explanation).toMatch(/also shows signs of a captcha/);
+  });
+
   it('calls a JSON body that does not parse empty and says why', () => {
     const result = read('{"posts": [', 'application/json');
     expect(result).toMatchObject({ kind: 'empty', posts: [] });
