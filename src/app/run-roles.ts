@@ -69,25 +69,31 @@ async function listen(app: FastifyInstance, ctx: AppContext): Promise<string> {
   return address.replace('[::1]', 'localhost');
 }
 
-/** Runs until SIGINT/SIGTERM, then shuts down gracefully. A second signal exits at once. */
+/**
+ * Runs until SIGINT/SIGTERM, then shuts down gracefully. Signal handlers are installed before start-up, so a signal
+ * that arrives while starting (the web port may already answer) still ends in a clean shutdown. A second signal exits
+ * at once.
+ */
 export async function runRolesUntilSignal(
   roles: readonly Role[],
   options: { generateSecretKey: boolean },
 ): Promise<void> {
+  let signalled: NodeJS.Signals | undefined;
+  let wake: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(130);
+    signalled = signal;
+    wake?.();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const running = await startRoles(roles, options);
-  if (running.url)
+  if (running.url && !signalled) {
     process.stderr.write(
       `leakwatch is running: ${running.url} (database: ${running.ctx.database.location})\n`,
     );
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) process.exit(130);
-      stopping = true;
-      moduleLogger(running.ctx.logger, 'app').info({ signal }, 'shutting down');
-      void running.stop().then(resolve);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  }
+  if (!signalled) await new Promise<void>((resolve) => (wake = resolve));
+  moduleLogger(running.ctx.logger, 'app').info({ signal: signalled }, 'shutting down');
+  await running.stop();
 }
