@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { SHIPPED_SITES } from '../../crawlers/index.ts';
 import { crawlSettings } from '../crawl/crawl-settings.ts';
 import { type CrawlerDeps, type CrawlSummary, crawlSite, syncSite } from '../crawl/crawl-site.ts';
+import { crossCheck, readListing } from '../crawl/listing-strategy.ts';
 import type { ListingParser } from '../crawl/read-site.ts';
 import { BrowserFetcher } from '../fetch/browser-fetcher.ts';
 import { HttpFetcher } from '../fetch/http-fetcher.ts';
-import { parseListing } from '../parse/selector-parser.ts';
 import { loadYamlDefinitions, SiteRegistry } from '../parse/site-registry.ts';
 import { deriveKey } from '../shared/keys.ts';
 import { moduleLogger } from '../shared/logger.ts';
@@ -66,7 +66,8 @@ export function createCrawler(
       join(ctx.config.dataDir, 'evidence'),
       deriveKey(ctx.secretKey.material, 'evidence-encryption'),
     ),
-    parse: options.parse ?? parseListing,
+    parse: options.parse ?? readListing,
+    crossCheck,
     settings,
     logger,
     worker: `${hostname()}:${process.pid}`,

@@ -18,7 +18,7 @@ import { CrawlLease } from './crawl-lease.ts';
 import type { CrawlSettings } from './crawl-settings.ts';
 import { loadKnownPosts } from './known-posts.ts';
 import { readPostPages } from './post-pages.ts';
-import { type Fetchers, type ListingParser, readSite } from './read-site.ts';
+import { type Fetchers, type ListingParser, type ReadSiteOptions, readSite } from './read-site.ts';
 import { recordReading } from './record-reading.ts';
 import { backoffUntil, judgeRun } from './site-health.ts';
 
@@ -31,6 +31,8 @@ export interface CrawlerDeps {
   logger: Logger;
   /** Identifies this worker in leases and runs. */
   worker: string;
+  /** Cross-checks defined sites against the generic extractor (drift); off when undefined. */
+  crossCheck?: ReadSiteOptions['crossCheck'];
   /** Progress lines for a person watching (`leakwatch crawl`). */
   progress?: (message: string) => void;
   clock?: () => Date;
@@ -49,6 +51,8 @@ export interface CrawlSummary {
   postsUpdated: number;
   postsRemoved: number;
   baseline: boolean;
+  /** Set when the run is flagged for an analyst's review (the definition and the generic extractor disagree). */
+  review?: string;
   errors: RunError[];
   durationMs: number;
 }
@@ -127,6 +131,7 @@ export async function crawlSite(
       mirrors: orderMirrors(stored),
       fetchers: deps.fetchers,
       parse: deps.parse,
+      ...(deps.crossCheck ? { crossCheck: deps.crossCheck } : {}),
       limits: deps.settings.limits,
       maxPages: deps.settings.maxPages,
       now,
@@ -162,6 +167,12 @@ export async function crawlSite(
       minPosts: site.minPosts,
       pagesFailed: reading.pagesFailed,
     });
+    if (reading.disagreement) {
+      // Flagged, not failed: the posts read are kept, but nobody is declared missing on a view that may be partial.
+      summary.errors.push({ code: 'drift_suspected', message: reading.disagreement.message });
+      summary.review = reading.disagreement.message;
+      verdict.detail = `${verdict.detail}; review: ${reading.disagreement.message}`;
+    }
     const details = await readPostPages(deps, site, reading.posts, known, now, summary.errors);
     const recorded = await recordReading(deps.db, {
       siteId: site.id,
@@ -169,7 +180,7 @@ export async function crawlSite(
       baseline: summary.baseline,
       posts: details.posts,
       known,
-      countMissing: reading.complete && verdict.status === 'succeeded',
+      countMissing: reading.complete && verdict.status === 'succeeded' && !reading.disagreement,
       removeAfterRuns: deps.settings.removeAfterRuns,
       now,
     });

@@ -7,6 +7,7 @@ import { detectWall, type WallKind } from '../parse/page-kind.ts';
 import type { PageInput, ParsedListing, ParsedPost } from '../parse/parsed-post.ts';
 import type { SiteDefinition } from '../parse/site-definition.ts';
 import { OperatorError } from '../shared/errors.ts';
+import type { ParserDisagreement } from './listing-strategy.ts';
 import { stableKey } from './post-identity.ts';
 
 /** Reads a listing page into posts: the site's own parser, or the generic extractor for URL-only definitions. */
@@ -41,9 +42,17 @@ export interface SiteReading {
   /** Every listing page was read: only then may posts not seen count as missing. */
   complete: boolean;
   bytes: number;
+  /** The definition and the generic extractor disagree strongly on the first page: flag for review. */
+  disagreement?: ParserDisagreement;
 }
 
 export interface ReadSiteOptions {
+  /** Compares the definition with the generic extractor on the first page (see listing-strategy.ts). */
+  crossCheck?: (
+    site: SiteDefinition,
+    page: PageInput,
+    listing: ParsedListing,
+  ) => ParserDisagreement | undefined;
   site: SiteDefinition;
   /** Mirror base URLs, best first. */
   mirrors: readonly string[];
@@ -157,6 +166,14 @@ export async function readSite(options: ReadSiteOptions): Promise<SiteReading> {
       });
     } catch (error) {
       record.error = describe(error);
+    }
+    if (index === 0 && options.crossCheck && !record.error) {
+      const disagreement = options.crossCheck(
+        site,
+        { url: page.url, body: page.body, contentType: page.contentType, fetchedAt: options.now },
+        listing,
+      );
+      if (disagreement) reading.disagreement = disagreement;
     }
     if (wall && listing.posts.length === 0) {
       record.wall = wall;

@@ -1,0 +1,112 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CrawlerDeps, crawlSite } from '../../src/crawl/crawl-site.ts';
+import { crossCheck, readListing } from '../../src/crawl/listing-strategy.ts';
+import { DEFAULT_FETCH_LIMITS } from '../../src/fetch/fetch-limits.ts';
+import { HttpFetcher } from '../../src/fetch/http-fetcher.ts';
+import { defineSite } from '../../src/parse/site-definition.ts';
+import { deriveKey } from '../../src/shared/keys.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { LocalEvidenceStore } from '../../src/store/evidence-store.ts';
+import { posts } from '../../src/store/schema/index.ts';
+import { SocksAgentPool } from '../../src/tor/socks-agent.ts';
+import { makePosts, serveLeakSite } from '../support/leak-site-fixture.ts';
+import { type OnionHarness, startOnionHarness } from '../support/onion-harness/index.ts';
+import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+let harness: OnionHarness;
+let agents: SocksAgentPool;
+let test: TestDatabase;
+let deps: CrawlerDeps;
+beforeAll(async () => {
+  harness = await startOnionHarness();
+  agents = new SocksAgentPool(harness.url, 3000);
+  test = await openTestDatabase('pglite');
+  deps = {
+    db: test.database.db,
+    fetchers: { http: new HttpFetcher(agents) },
+    evidence: new LocalEvidenceStore(
+      mkdtempSync(join(tmpdir(), 'lw-evidence-')),
+      deriveKey('g'.repeat(40), 'evidence-encryption'),
+    ),
+    parse: readListing,
+    crossCheck,
+    settings: {
+      limits: {
+        ...DEFAULT_FETCH_LIMITS,
+        connectTimeoutMs: 3000,
+        firstByteTimeoutMs: 5000,
+        totalTimeoutMs: 20_000,
+      },
+      maxPages: 10,
+      maxDetailPages: 0,
+      removeAfterRuns: 1,
+      backoffBaseMs: 60_000,
+      backoffCapMs: 3_600_000,
+      leaseMs: 30_000,
+    },
+    logger: createLogger({ level: 'silent', format: 'json' }),
+    worker: 'generic-test',
+  };
+});
+afterAll(async () => {
+  agents.close();
+  await test.close();
+  await harness.stop();
+});
+
+describe('the generic extractor in crawls', () => {
+  it('reads a site whose definition gives only its URL', async () => {
+    const host = harness.serve(serveLeakSite(makePosts(8), 1));
+    const site = defineSite({
+      id: 'url-only',
+      name: 'URL only',
+      group: 'unknown',
+      mirrors: [`http://${host}/`],
+      listing: {},
+    });
+    const summary = await crawlSite(deps, site, 'manual');
+    expect(summary).toMatchObject({ status: 'succeeded', postsSeen: 8 });
+    const stored = await test.database.db
+      .select({ title: posts.title })
+      .from(posts)
+      .where(eq(posts.siteId, 'url-only'));
+    expect(stored.map((post) => post.title).sort()).toEqual(
+      makePosts(8)
+        .map((post) => post.title)
+        .sort(),
+    );
+  });
+
+  it('flags a defined site for review when its selectors read another block than the extractor sees', async () => {
+    const fixture = serveLeakSite(makePosts(10), 1);
+    const host = harness.serve(fixture);
+    const site = defineSite({
+      id: 'drifting',
+      name: 'Drifting',
+      group: 'drifting',
+      mirrors: [`http://${host}/`],
+      listing: { posts: 'div.card', fields: { title: 'h3.title' } },
+    });
+    expect((await crawlSite(deps, site, 'manual')).review).toBeUndefined();
+
+    // The site now shows a "featured" strip that the old selectors happen to match, and lists posts differently.
+    const page = `<html><body><div class="card"><h3 class="title">Featured: our rules</h3></div>
+      <div class="card"><h3 class="title">Featured: contact us</h3></div><main>${makePosts(10)
+        .map(
+          (post) =>
+            `<article class="entry"><h2><a href="/post/${post.slug}">${post.title}</a></h2><time>${post.date}</time><p>Data of ${post.slug} leaked.</p></article>`,
+        )
+        .join('')}</main></body></html>`;
+    fixture.routes.set('/', { body: page });
+    const flagged = await crawlSite(deps, site, 'manual');
+    expect(flagged.review).toMatch(/definition read 2 posts where the generic extractor sees 10/);
+    expect(flagged.errors.map((error) => error.code)).toContain('drift_suspected');
+    // Nothing was declared removed on that suspect view, although removeAfterRuns is 1.
+    const removed = await test.database.db.select().from(posts).where(eq(posts.status, 'removed'));
+    expect(removed.filter((post) => post.siteId === 'drifting')).toEqual([]);
+  });
+});
