@@ -153,14 +153,49 @@ export class BlobRandomAccess {
     return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   }
 
-  /** The plaintext from `start`, in order, one chunk at a time (authenticity checked chunk by chunk). */
+  /** Sealed chunks [first, last] in one read. */
+  private async span(first: number, last: number): Promise<Buffer> {
+    const sealedChunk = this.header.chunkBytes + TAG_BYTES;
+    const start = HEADER_BYTES + first * sealedChunk;
+    const end =
+      last === this.layout.finalIndex
+        ? HEADER_BYTES +
+          this.layout.fullChunks * sealedChunk +
+          (this.size - this.layout.fullChunks * this.header.chunkBytes) +
+          TAG_BYTES
+        : HEADER_BYTES + (last + 1) * sealedChunk;
+    const buffer = Buffer.alloc(end - start);
+    const { bytesRead } = await this.file.read(buffer, 0, buffer.length, start);
+    if (bytesRead !== buffer.length)
+      throw new OperatorError('evidence.corrupt', `evidence ${this.sha256} is truncated`);
+    return buffer;
+  }
+
+  /**
+   * The plaintext from `start`, in order, chunk by chunk (authenticity checked chunk by chunk). Reads 1 MiB at a
+   * time and the next MiB while the current one is decrypted and consumed.
+   */
   async *stream(start = 0): AsyncGenerator<Buffer> {
     const size = this.header.chunkBytes;
-    for (let index = Math.floor(start / size); index <= this.layout.finalIndex; index++) {
-      const plain = await this.chunk(index);
-      this.cache.delete(index);
-      const from = Math.max(start - index * size, 0);
-      if (from < plain.length) yield from === 0 ? plain : plain.subarray(from);
+    const sealedChunk = size + TAG_BYTES;
+    const perSpan = Math.max(1, Math.floor((1024 * 1024) / sealedChunk));
+    const final = this.layout.finalIndex;
+    let first = Math.floor(start / size);
+    const read = (from: number) => this.span(from, Math.min(from + perSpan - 1, final));
+    let pending: Promise<Buffer> | undefined = read(first);
+    while (pending) {
+      const sealed = await pending;
+      const last = Math.min(first + perSpan - 1, final);
+      pending = last < final ? read(last + 1) : undefined;
+      pending?.catch(() => undefined);
+      for (let index = first; index <= last; index++) {
+        const offset = (index - first) * sealedChunk;
+        const piece = sealed.subarray(offset, index === final ? sealed.length : offset + sealedChunk);
+        const plain = openChunk(this.header, index, piece, index === final, this.sha256, this.sha256);
+        const from = Math.max(start - index * size, 0);
+        if (from < plain.length) yield from === 0 ? plain : plain.subarray(from);
+      }
+      first = last + 1;
     }
   }
 
