@@ -1,5 +1,5 @@
-import { bigint, index, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
-import { at, createdAt, id, ref } from './columns.ts';
+import { type AnyPgColumn, bigint, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { at, createdAt, id, ref, updatedAt } from './columns.ts';
 import { posts } from './posts.ts';
 
 export const documentStatuses = [
@@ -26,13 +26,31 @@ export const documents = pgTable(
     sizeBytes: bigint({ mode: 'number' }),
     status: text({ enum: documentStatuses }).notNull().default('pending'),
     error: text(),
+    /** Entries skipped, names that lied, pages not read: what did not stop the document but an analyst should know. */
+    warnings: jsonb().$type<string[]>().notNull().default([]),
     storageKey: text(),
     counts: jsonb().$type<Record<string, number>>().notNull().default({}),
     timings: jsonb().$type<Record<string, number>>().notNull().default({}),
+    /** Download progress: bytes received so far (kept across resumes) and the size the server announced. */
+    downloadedBytes: bigint({ mode: 'number' }).notNull().default(0),
+    expectedBytes: bigint({ mode: 'number' }),
+    /** Failed download or extraction attempts, and when the next one may start (back-off). */
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: at(),
+    /** The worker downloading or extracting the document, until when (a dead worker's claim expires). */
+    leaseOwner: text(),
+    leaseUntil: at(),
+    /** Found in a directory listing: the listing's document, and how many listings deep. */
+    parentId: ref().references((): AnyPgColumn => documents.id, { onDelete: 'set null' }),
+    listingDepth: integer().notNull().default(0),
     createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    storedAt: at(),
     extractedAt: at(),
+    /** The raw file was deleted from the evidence store under the retention setting (the row and counts stay). */
+    rawDeletedAt: at(),
   },
-  (t) => [index().on(t.status)],
+  (t) => [index().on(t.status, t.nextAttemptAt), index().on(t.parentId)],
 );
 
 export const postDocuments = pgTable(
