@@ -40,6 +40,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'LEAKWATCH_WORKER_POLL_INTERVAL', key: 'worker.pollingIntervalSeconds', kind: 'number' },
   { variable: 'LEAKWATCH_TIMEZONE', key: 'scheduler.timezone', kind: 'string' },
   { variable: 'LEAKWATCH_MAINTENANCE_CRON', key: 'scheduler.maintenanceCron', kind: 'string' },
+  { variable: 'LEAKWATCH_DOCUMENTS_CONCURRENCY', key: 'documents.concurrency', kind: 'int' },
+  { variable: 'LEAKWATCH_DOCUMENTS_MAX_FILE_MB', key: 'documents.maxFileMegabytes', kind: 'int' },
+  { variable: 'LEAKWATCH_DOCUMENTS_RETENTION_DAYS', key: 'documents.retentionDays', kind: 'int' },
+  { variable: 'LEAKWATCH_TESSERACT_PATH', key: 'documents.ocr.tesseract', kind: 'string' },
+  { variable: 'LEAKWATCH_OCR_WORKERS', key: 'documents.ocr.workers', kind: 'int' },
 ];
 
 /** Variables with the LEAKWATCH_ prefix that are not configuration keys but are still ours. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONFIGURABLE_KINDS } from '../extract/kinds.ts';
 
 /**
  * The configuration schema, one object per concern. Defaults live only in config/default.yaml (the documented
@@ -80,6 +81,40 @@ export const schedulerSchema = z.strictObject({
   maintenanceCron: z.string().regex(/^\S+( \S+){4,5}$/, 'expected a cron expression of 5 or 6 fields'),
 });
 
+export const documentsSchema = z.strictObject({
+  /** Downloads at once per worker process, and at once from one site (one huge dump never takes every slot). */
+  concurrency: z.number().int().min(1).max(64),
+  perSiteConcurrency: z.number().int().min(1).max(16),
+  maxFileMegabytes: z.number().min(0.001).max(1_048_576),
+  maxPostMegabytes: z.number().min(0.001).max(10_485_760),
+  kinds: z.array(z.enum(CONFIGURABLE_KINDS)).min(1),
+  listingDepth: z.number().int().min(0).max(10),
+  maxListingEntries: z.number().int().min(1).max(100_000),
+  idleTimeoutSeconds: z.number().min(1).max(3600),
+  resumeAttempts: z.number().int().min(0).max(100),
+  maxAttempts: z.number().int().min(1).max(100),
+  retryMinutes: z.number().min(0).max(10_080),
+  /** Raw files are deleted from the evidence store this many days after extraction; 0 keeps them. */
+  retentionDays: z.number().int().min(0).max(36_500),
+  archive: z.strictObject({
+    maxEntries: z.number().int().min(1).max(10_000_000),
+    maxTotalMegabytes: z.number().min(1).max(10_485_760),
+    maxRatio: z.number().min(2).max(100_000),
+    maxDepth: z.number().int().min(1).max(20),
+  }),
+  ocr: z.strictObject({
+    enabled: z.boolean(),
+    tesseract: z.string().min(1),
+    pdftoppm: z.string().min(1),
+    languages: z
+      .string()
+      .regex(/^[a-z_]+(\+[a-z_]+)*$/, 'expected tesseract language codes joined by +, e.g. fra+eng'),
+    workers: z.number().int().min(1).max(64),
+    dpi: z.number().int().min(72).max(600),
+    maxPages: z.number().int().min(1).max(100_000),
+  }),
+});
+
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1),
   secretKey: z.string().min(32, 'expected at least 32 characters of key material').nullable(),
@@ -91,6 +126,7 @@ export const configSchema = z.strictObject({
   log: logSchema,
   worker: workerSchema,
   scheduler: schedulerSchema,
+  documents: documentsSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

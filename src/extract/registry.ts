@@ -1,4 +1,7 @@
 import type { ExtractContext } from './context.ts';
+
+export { CONFIGURABLE_KINDS, configurableKind } from './kinds.ts';
+
 import { extractCsv } from './extractors/csv.ts';
 import { extractGzip } from './extractors/gzip.ts';
 import { extractHtml } from './extractors/html.ts';
@@ -46,24 +49,3 @@ export const UNSUPPORTED: Readonly<Record<UnsupportedKind, string>> = {
   binary: 'unknown binary format: nothing to extract',
   empty: 'empty file',
 };
-
-/** The kinds a user can allow or refuse in the configuration (`documents.kinds`). */
-export const CONFIGURABLE_KINDS = [
-  'text',
-  'csv',
-  'json',
-  'sql',
-  'html',
-  'pdf',
-  'docx',
-  'xlsx',
-  'image',
-  'zip',
-  'tar',
-  'gzip',
-] as const;
-
-/** The configurable kind a sniffed kind belongs to (ndjson is json; docx and xlsx are told apart later). */
-export function configurableKind(kind: string): string {
-  return kind === 'ndjson' ? 'json' : kind;
-}
