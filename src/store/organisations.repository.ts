@@ -1,5 +1,7 @@
 import { domainToASCII } from 'node:url';
 import { asc, count, eq, inArray } from 'drizzle-orm';
+import { fold } from '../match/fold.ts';
+import { checkRegex } from '../match/regex-safety.ts';
 import { InputError } from '../shared/errors.ts';
 import type { Db } from './db.ts';
 import { type PgErrorInfo, withDbErrors } from './db-errors.ts';
@@ -22,6 +24,8 @@ export interface OrganisationInput {
   name: string;
   aliases?: readonly string[];
   sector?: string | null;
+  /** Shape of the organisation's patient/customer ids, a bounded regex (e.g. `LH-\\d{6}`). */
+  patientIdPattern?: string | null;
   domains?: readonly string[];
   terms?: readonly WatchTermInput[];
 }
@@ -39,16 +43,18 @@ export interface OrganisationSummary extends Organisation {
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
 /**
- * Case-, accent- and space-folding for watch terms. A stand-in until src/match owns the normaliser: callers that have
- * it pass `normalised` themselves, since the (org, kind, normalised) uniqueness must use the matcher's own folding.
+ * The folded form of a keyword or phrase: the matcher's own folding (src/match/fold.ts: NFKD, accents and case,
+ * punctuation and spaces), so that the (org, kind, normalised) uniqueness is the matcher's notion of "same term".
  */
 export function foldTerm(pattern: string): string {
-  return pattern
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
+  return fold(pattern);
+}
+
+/** A patient/customer id pattern or regex term must be safe to run on hostile text (see src/match/regex-safety.ts). */
+export function checkTermRegex(pattern: string, what = 'regex watch term'): void {
+  const verdict = checkRegex(pattern);
+  if (!verdict.ok)
+    throw new InputError('org.invalid_term', `refused ${what} /${pattern}/: ${verdict.reason}`);
 }
 
 /** Lower-case ASCII (punycode) form of a domain, or an InputError. */
@@ -73,16 +79,7 @@ function termRows(orgId: number, terms: readonly WatchTermInput[]) {
           ? normaliseDomain(pattern.replace(/^@/, ''))
           : foldTerm(pattern));
     if (!pattern || !normalised) throw new InputError('org.invalid_term', `empty ${term.kind} watch term`);
-    if (term.kind === 'regex') {
-      try {
-        new RegExp(pattern, 'u');
-      } catch (error) {
-        throw new InputError(
-          'org.invalid_term',
-          `invalid regex watch term /${pattern}/: ${(error as Error).message}`,
-        );
-      }
-    }
+    if (term.kind === 'regex') checkTermRegex(pattern);
     return { orgId, kind: term.kind, pattern, normalised };
   });
 }
@@ -104,6 +101,7 @@ export async function createOrganisation(db: Db, input: OrganisationInput): Prom
     throw new InputError('org.invalid_name', `organisation "${input.slug}" needs a name`);
   const domains = (input.domains ?? []).map(normaliseDomain);
   termRows(0, input.terms ?? []); // validate before opening a transaction
+  if (input.patientIdPattern) checkTermRegex(input.patientIdPattern, 'patient id pattern');
   return withDbErrors(
     {
       action: `cannot create organisation "${input.slug}"`,
@@ -118,6 +116,7 @@ export async function createOrganisation(db: Db, input: OrganisationInput): Prom
             name: input.name.trim(),
             aliases: [...(input.aliases ?? [])],
             sector: input.sector ?? null,
+            patientIdPattern: input.patientIdPattern || null,
           })
           .returning();
         if (!org) throw new Error('insert into organisations returned no row');

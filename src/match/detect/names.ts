@@ -1,0 +1,85 @@
+/**
+ * Name + birth date pairs in one record: by column roles when a table has headers, by cell shapes when it has none
+ * (a date cell and name-like cells), and in free text around a date ("Hélène DUPONT, née le 12/03/1980"). Each pair
+ * becomes the same normalised form as at import: sorted folded name words and an ISO date.
+ */
+import type { TextRecord } from '../../extract/text-record.ts';
+import { DATE_IN_TEXT, type DateOrder, parseDate } from '../identifiers/dates.ts';
+import { nameKey } from '../identifiers/normalise.ts';
+import type { ColumnRole } from './headers.ts';
+
+const NAME_CELL = /^\p{L}[\p{L}' -]{0,60}$/u;
+const CAPITALISED = /\p{Lu}[\p{L}'-]*/gu;
+const MAX_PER_RECORD = 12;
+
+function pair(name: string, iso: string, into: Set<string>): void {
+  const key = nameKey(name);
+  if (key && into.size < MAX_PER_RECORD) into.add(`${key}|${iso}`);
+}
+
+/** Runs of up to 4 capitalised words that touch each other (only spaces between), nearest first. */
+function nameRuns(text: string, fromEnd: boolean): string[][] {
+  const runs: string[][] = [];
+  let run: string[] = [];
+  let lastEnd = -1;
+  for (const m of text.matchAll(CAPITALISED)) {
+    if (lastEnd >= 0 && !/^ +$/.test(text.slice(lastEnd, m.index))) {
+      if (run.length) runs.push(run);
+      run = [];
+    }
+    run.push(m[0]);
+    lastEnd = m.index + m[0].length;
+  }
+  if (run.length) runs.push(run);
+  return fromEnd ? runs.reverse() : runs;
+}
+
+function textPairs(text: string, order: DateOrder, into: Set<string>): void {
+  if (!/\d{4}/.test(text)) return;
+  for (const m of text.matchAll(DATE_IN_TEXT)) {
+    const iso = parseDate(m[0].replace(/,/g, ''), order);
+    if (!iso) continue;
+    const before = nameRuns(text.slice(Math.max(0, m.index - 80), m.index), true)[0] ?? [];
+    const after = nameRuns(text.slice(m.index + m[0].length, m.index + m[0].length + 60), false)[0] ?? [];
+    for (const words of [before.slice(-4), after.slice(0, 4)]) {
+      for (let size = 2; size <= Math.min(3, words.length); size++) {
+        for (let start = 0; start + size <= words.length; start++)
+          pair(words.slice(start, start + size).join(' '), iso, into);
+      }
+    }
+  }
+}
+
+export function findNameBirthdates(
+  record: TextRecord,
+  roles: Map<ColumnRole, number>,
+  order: DateOrder,
+): string[] {
+  const found = new Set<string>();
+  const { cells } = record;
+  if (cells && roles.has('birthdate')) {
+    const iso = parseDate(cells[roles.get('birthdate') as number] ?? '', order);
+    if (!iso) return [];
+    const first = roles.has('first_name') ? (cells[roles.get('first_name') as number] ?? '') : '';
+    const last = roles.has('last_name') ? (cells[roles.get('last_name') as number] ?? '') : '';
+    if (first || last) pair(`${first} ${last}`, iso, found);
+    if (roles.has('name')) pair(cells[roles.get('name') as number] ?? '', iso, found);
+    return [...found];
+  }
+  if (cells) {
+    const dates = cells.map((cell) => (/\d/.test(cell) && cell.length <= 20 ? parseDate(cell, order) : null));
+    const names = cells.map((cell) => NAME_CELL.test(cell.trim()) && !cell.includes('@'));
+    for (const iso of dates) {
+      if (!iso) continue;
+      cells.forEach((cell, i) => {
+        if (!names[i]) return;
+        if (cell.trim().includes(' ')) pair(cell, iso, found);
+        else if (names[i + 1] && !cells[i + 1]?.trim().includes(' '))
+          pair(`${cell} ${cells[i + 1]}`, iso, found);
+      });
+    }
+    return [...found];
+  }
+  textPairs(record.text, order, found);
+  return [...found];
+}

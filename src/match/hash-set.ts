@@ -1,0 +1,150 @@
+/**
+ * The registry in memory: every (organisation, kind, hash) of identifier_hashes in flat typed arrays (32 bytes of hash
+ * plus ~20 bytes of table per entry: a 1 M-entry registry takes about 60 MB), looked up by open addressing on the first
+ * four bytes of the hash (uniformly distributed: it is an HMAC) and confirmed on all 32.
+ */
+import { identifierKinds } from '../store/schema/identifiers.ts';
+import type { IdentifierKind } from './identifiers/normalise.ts';
+
+export const KIND_CODE: Record<IdentifierKind, number> = Object.fromEntries(
+  identifierKinds.map((kind, i) => [kind, i]),
+) as Record<IdentifierKind, number>;
+
+export interface RegistryHit {
+  orgId: number;
+  kind: IdentifierKind;
+}
+
+export class HashSet {
+  private hashes: Uint8Array;
+  private orgs: Int32Array;
+  private kinds: Uint8Array;
+  /** Next entry with the same hash (another organisation or kind), -1 at the end. */
+  private next: Int32Array;
+  private table: Int32Array;
+  private mask: number;
+  private count = 0;
+  /** Entries per kind, so detectors for kinds nobody registered can be skipped. */
+  readonly kindCounts = new Map<IdentifierKind, number>();
+
+  constructor(expected = 1024) {
+    const capacity = Math.max(16, expected);
+    this.hashes = new Uint8Array(capacity * 32);
+    this.orgs = new Int32Array(capacity);
+    this.kinds = new Uint8Array(capacity);
+    this.next = new Int32Array(capacity);
+    let slots = 16;
+    while (slots < capacity * 2) slots <<= 1;
+    this.table = new Int32Array(slots);
+    this.mask = slots - 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds an entry; false when the same (hash, organisation, kind) is already there. */
+  add(hash: Uint8Array, orgId: number, kind: IdentifierKind): boolean {
+    if (hash.length !== 32) throw new Error('identifier hashes are 32 bytes');
+    const code = KIND_CODE[kind];
+    const head = this.find(hash);
+    for (let e = head; e >= 0; e = this.next[e] as number) {
+      if (this.orgs[e] === orgId && this.kinds[e] === code) return false;
+    }
+    if (this.count === this.orgs.length) this.growEntries();
+    const entry = this.count++;
+    this.hashes.set(hash, entry * 32);
+    this.orgs[entry] = orgId;
+    this.kinds[entry] = code;
+    this.kindCounts.set(kind, (this.kindCounts.get(kind) ?? 0) + 1);
+    if (head >= 0) {
+      // Same hash, another organisation or kind: chain it behind the first entry.
+      this.next[entry] = this.next[head] as number;
+      this.next[head] = entry;
+      return true;
+    }
+    this.next[entry] = -1;
+    if (this.count * 2 > this.table.length) this.rehash(this.table.length * 2);
+    this.insertSlot(entry);
+    return true;
+  }
+
+  /** The organisations and kinds under which a hash is registered (empty when none). */
+  lookup(hash: Uint8Array): RegistryHit[] {
+    const hits: RegistryHit[] = [];
+    for (let e = this.find(hash); e >= 0; e = this.next[e] as number) {
+      hits.push({
+        orgId: this.orgs[e] as number,
+        kind: identifierKinds[this.kinds[e] as number] as IdentifierKind,
+      });
+    }
+    return hits;
+  }
+
+  has(hash: Uint8Array): boolean {
+    return this.find(hash) >= 0;
+  }
+
+  private slotOf(hash: Uint8Array): number {
+    return (
+      ((hash[0] as number) |
+        ((hash[1] as number) << 8) |
+        ((hash[2] as number) << 16) |
+        ((hash[3] as number) << 24)) &
+      this.mask
+    );
+  }
+
+  private find(hash: Uint8Array): number {
+    const hashes = this.hashes;
+    for (let slot = this.slotOf(hash); ; slot = (slot + 1) & this.mask) {
+      const stored = this.table[slot] as number;
+      if (stored === 0) return -1;
+      const base = (stored - 1) * 32;
+      let same = true;
+      for (let i = 0; i < 32; i++) {
+        if (hashes[base + i] !== hash[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return stored - 1;
+    }
+  }
+
+  private insertSlot(entry: number): void {
+    const hash = this.hashes.subarray(entry * 32, entry * 32 + 32);
+    let slot = this.slotOf(hash);
+    while (this.table[slot] !== 0) slot = (slot + 1) & this.mask;
+    this.table[slot] = entry + 1;
+  }
+
+  private rehash(slots: number): void {
+    this.table = new Int32Array(slots);
+    this.mask = slots - 1;
+    // Only chain heads are in the table.
+    const inChain = new Uint8Array(this.count);
+    for (let e = 0; e < this.count; e++) {
+      const n = this.next[e] as number;
+      if (n >= 0) inChain[n] = 1;
+    }
+    for (let e = 0; e < this.count; e++) if (!inChain[e]) this.insertSlot(e);
+  }
+
+  private growEntries(): void {
+    const capacity = this.orgs.length * 2;
+    const hashes = new Uint8Array(capacity * 32);
+    hashes.set(this.hashes);
+    this.hashes = hashes;
+    const grow32 = (old: Int32Array) => {
+      const grown = new Int32Array(capacity);
+      grown.set(old);
+      return grown;
+    };
+    this.orgs = grow32(this.orgs);
+    this.next = grow32(this.next);
+    const kinds = new Uint8Array(capacity);
+    kinds.set(this.kinds);
+    this.kinds = kinds;
+  }
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { HashSet } from '../../src/match/hash-set.ts';
+import { HealthClassifier } from '../../src/match/health.ts';
+import { readCsv } from '../../src/match/import/csv.ts';
+import { bands, MinHasher, similarity } from '../../src/match/minhash.ts';
+import { severityOf } from '../../src/match/severity.ts';
+
+const signature = (lines: string[]) => {
+  const m = new MinHasher();
+  for (const line of lines) m.add(line);
+  return m.signature() as Uint32Array;
+};
+const dump = (from: number, to: number, suffix = '') =>
+  Array.from(
+    { length: to - from },
+    (_, i) =>
+      `${from + i};client${from + i}@example.fr;Dupont${(from + i) % 97};rue ${i % 50} Paris${suffix}`,
+  );
+
+describe('near-duplicate fingerprints', () => {
+  it('sees a re-posted dump with a few rows changed as near-identical, and another dump as different', () => {
+    const original = signature(dump(0, 2000));
+    const repost = signature([...dump(0, 1900), ...dump(5000, 5100)]);
+    const other = signature(dump(10_000, 12_000));
+    expect(similarity(original, signature(dump(0, 2000)))).toBe(1);
+    expect(similarity(original, repost)).toBeGreaterThan(0.8);
+    expect(similarity(original, other)).toBeLessThan(0.2);
+    const shared = (a: Uint32Array, b: Uint32Array) =>
+      bands(a).filter((band, i) => band === bands(b)[i]).length;
+    expect(shared(original, repost)).toBeGreaterThan(0);
+    expect(shared(original, other)).toBe(0);
+  });
+
+  it('has no signature for too little text', () => {
+    const m = new MinHasher();
+    m.add('three words only');
+    expect(m.signature()).toBeNull();
+  });
+});
+
+describe('health-data classifier', () => {
+  it('recognises French and English lab reports, not ordinary business text', () => {
+    const fr = new HealthClassifier();
+    fr.add('HÉMATOLOGIE — Numération formule sanguine');
+    fr.add('Hémoglobine 13,2 g/dL (12,0 – 16,0)   Plaquettes 250 G/L   Leucocytes 6,1 G/L');
+    expect(fr.isHealth()).toBe(true);
+    const en = new HealthClassifier();
+    en.add('Lab results: HIV serology negative, hepatitis B surface antigen negative; glucose 5.4 mmol/L');
+    expect(en.isHealth()).toBe(true);
+    const business = new HealthClassifier();
+    business.add(
+      'Invoices, payroll and contracts of the logistics department; treatment of customer claims 2023',
+    );
+    expect(business.isHealth()).toBe(false);
+  });
+});
+
+describe('severity rules', () => {
+  const base = {
+    termKinds: new Set<string>(),
+    identifierCounts: {},
+    credentialsMatched: 0,
+    categories: new Set<never>(),
+    verdict: null,
+  };
+  it('ranks health data of registered people critical, a name on a leak site medium, a keyword low', () => {
+    expect(
+      severityOf({ ...base, identifierCounts: { email: 2 }, categories: new Set(['health'] as const) })
+        .severity,
+    ).toBe('critical');
+    expect(severityOf({ ...base, identifierCounts: { nir: 1 } }).severity).toBe('critical');
+    expect(
+      severityOf({
+        ...base,
+        identifierCounts: { email: 150 },
+        verdict: { recordsMatched: 150, recordsTotal: 200 },
+      }).severity,
+    ).toBe('critical');
+    expect(severityOf({ ...base, identifierCounts: { email: 3 }, credentialsMatched: 3 }).severity).toBe(
+      'high',
+    );
+    expect(severityOf({ ...base, identifierCounts: { email: 3 } }).severity).toBe('medium');
+    expect(severityOf({ ...base, termKinds: new Set(['phrase']) }).severity).toBe('medium');
+    expect(severityOf({ ...base, termKinds: new Set(['keyword']) }).severity).toBe('low');
+  });
+});
+
+describe('in-memory registry', () => {
+  it('finds every added hash under each organisation and kind, and no other', () => {
+    const set = new HashSet(4);
+    const hashes = Array.from({ length: 5000 }, () => randomBytes(32));
+    hashes.forEach((hash, i) => {
+      set.add(hash, (i % 3) + 1, i % 2 ? 'email' : 'phone');
+    });
+    expect(set.add(hashes[0] as Buffer, 1, 'phone')).toBe(false);
+    expect(set.add(hashes[0] as Buffer, 9, 'login')).toBe(true);
+    expect(set.size).toBe(5001);
+    expect(set.lookup(hashes[0] as Buffer)).toEqual([
+      { orgId: 1, kind: 'phone' },
+      { orgId: 9, kind: 'login' },
+    ]);
+    expect(hashes.every((hash, i) => set.lookup(hash).some((hit) => hit.orgId === (i % 3) + 1))).toBe(true);
+    expect(Array.from({ length: 1000 }, () => randomBytes(32)).some((hash) => set.has(hash))).toBe(false);
+    expect(set.kindCounts.get('email')).toBe(2500);
+  });
+});
+
+describe('CSV reader', () => {
+  it('handles quotes, separators and line breaks split across chunks, and reports starting lines', async () => {
+    const chunks = ['email;nom\r\n"a@b.fr";"Du', 'pont ""X"""\r\nc@d.fr;"multi\nline"\n\n', 'e@f.fr;last'];
+    const rows = [];
+    for await (const row of readCsv(Readable.from(chunks.map((c) => Buffer.from(c))))) rows.push(row);
+    expect(rows).toEqual([
+      { line: 1, cells: ['email', 'nom'] },
+      { line: 2, cells: ['a@b.fr', 'Dupont "X"'] },
+      { line: 3, cells: ['c@d.fr', 'multi\nline'] },
+      { line: 6, cells: ['e@f.fr', 'last'] },
+    ]);
+  });
+
+  it('reads Windows-1252 files', async () => {
+    const rows = [];
+    for await (const row of readCsv(
+      Readable.from([Buffer.from([0x6e, 0x6f, 0x6d, 0x0a, 0x48, 0xe9, 0x6c, 0xe8, 0x6e, 0x65, 0x0a])]),
+    ))
+      rows.push(row);
+    expect(rows.map((r) => r.cells[0])).toEqual(['nom', 'Hélène']);
+  });
+});

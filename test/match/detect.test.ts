@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import type { TextRecord } from '../../src/extract/text-record.ts';
+import { type DetectOptions, detect } from '../../src/match/detect/index.ts';
+import type { IdentifierKind } from '../../src/match/identifiers/normalise.ts';
+
+const ALL: IdentifierKind[] = [
+  'email',
+  'login',
+  'phone',
+  'nir',
+  'health_number',
+  'patient_id',
+  'name_birthdate',
+];
+const options = (wanted: IdentifierKind[] = ALL, extra: Partial<DetectOptions> = {}): DetectOptions => ({
+  regions: ['FR'],
+  dateOrder: 'dmy',
+  wanted: new Set(wanted),
+  patientPatterns: [],
+  ...extra,
+});
+const text = (t: string): TextRecord => ({ text: t, location: { document: 'doc.txt', line: 1 } });
+const row = (cells: string[], headers?: string[]): TextRecord => ({
+  text: cells.join('\t'),
+  cells,
+  headers,
+  location: { document: 'dump.csv', row: 2 },
+});
+const keys = (record: TextRecord, o = options()) =>
+  detect(record, o)
+    .candidates.map((c) => c.key)
+    .sort();
+
+describe('detectors', () => {
+  it('finds e-mails whatever their case and padding, normalised as at import', () => {
+    expect(keys(row(['   JEAN.DUPONT@ORANGE.FR   ', 'x']))).toEqual(['acct:jean.dupont@orange.fr']);
+    expect(keys(text('contact: <Helene.Martin@Labo-Azur.FR>, or a@b'))).toEqual([
+      'acct:helene.martin@labo-azur.fr',
+    ]);
+  });
+
+  it('reads phone numbers in national and international formats to E.164', () => {
+    expect(keys(text('tel 06 12 34 56 78 / +33 (0)7 61 22 33 44 ; 0033 1 42 68 53 00'))).toEqual(
+      ['tel:+33142685300', 'tel:+33612345678', 'tel:+33761223344'].sort(),
+    );
+  });
+
+  it('takes a NIR only with a valid key, Corsica included, and counts it as a national id', () => {
+    const found = detect(
+      text('NIR 1 85 07 75 123 456 08, autre 1 85 07 75 123 456 09, corse 185072A12345665'),
+      options(),
+    );
+    expect(found.candidates.map((c) => c.key).filter((k) => k.startsWith('nir:'))).toEqual([
+      'nir:185077512345608',
+      'nir:185072A12345665',
+    ]);
+    expect(found.categories.get('national_ids')).toBe(2);
+  });
+
+  it('counts card numbers (Luhn) and IBANs (mod 97) as categories without looking them up', () => {
+    const found = detect(
+      text('card 4111 1111 1111 1111 and 4111 1111 1111 1112, iban FR14 2004 1010 0505 0001 3M02 606'),
+      options(),
+    );
+    expect(found.categories.get('payment_cards')).toBe(1);
+    expect(found.categories.get('bank_accounts')).toBe(1);
+    expect(found.candidates.some((c) => c.key.includes('4111'))).toBe(false);
+  });
+
+  it('recognises credential lines: combos, url:login:pass, tables and stealer logs', () => {
+    const combo = detect(
+      text('jdupont@orange.fr:Sup3rS3cret!\nhttps://intra.labo.fr/login:admin.labo:P@ssw0rd\nJean,Dupont'),
+      options(),
+    );
+    expect(combo.categories.get('credentials')).toBe(2);
+    expect(
+      combo.candidates
+        .filter((c) => c.credential)
+        .map((c) => c.key)
+        .sort(),
+    ).toEqual(['acct:admin.labo', 'acct:jdupont@orange.fr']);
+    const table = detect(
+      row(['jdupont', '5f4dcc3b5aa765d61d8327deb882cf99'], ['Username', 'Password']),
+      options(),
+    );
+    expect(table.candidates).toEqual([{ kind: 'login', key: 'acct:jdupont', credential: true }]);
+    const stealer = detect(
+      text('URL: https://mail.example.com\nUsername: h.martin@labo-azur.fr\nPassword: qwerty123'),
+      options(),
+    );
+    expect(stealer.candidates.find((c) => c.credential)?.key).toBe('acct:h.martin@labo-azur.fr');
+  });
+
+  it('pairs names and birth dates in a row and in free text, whatever the order and accents', () => {
+    const expected = 'nbd:dupont helene|1980-03-12';
+    expect(keys(row(['DUPONT', 'Hélène', '12/03/1980'], ['Nom', 'Prénom', 'Date de naissance']))).toContain(
+      expected,
+    );
+    expect(keys(row(['42', 'Helene Dupont', '1980-03-12']))).toContain(expected);
+    expect(keys(text('Patiente : DUPONT Hélène, née le 12/03/1980, dossier 42'))).toContain(expected);
+    expect(keys(text('Helene Dupont (12 mars 1980)'))).toContain(expected);
+  });
+
+  it('finds patient ids by header and by the organisation’s own pattern, restricted to it', () => {
+    const byHeader = detect(row(['la-123456', 'x'], ['ID patient', 'Notes']), options(['patient_id']));
+    expect(byHeader.candidates).toEqual([{ kind: 'patient_id', key: 'pid:LA-123456' }]);
+    const byPattern = detect(
+      text('dossiers LA-000001 et LA-000002'),
+      options(['patient_id'], { patientPatterns: [{ orgId: 7, regex: /LA-\d{6}/giu }] }),
+    );
+    expect(byPattern.candidates.map((c) => [c.key, c.orgId])).toEqual([
+      ['pid:LA-000001', 7],
+      ['pid:LA-000002', 7],
+    ]);
+  });
+
+  it('does not hash kinds nobody registered, but still reports the categories', () => {
+    const found = detect(text('jean@orange.fr 06 12 34 56 78'), options([]));
+    expect(found.candidates).toEqual([]);
+    expect(found.categories.get('contact_details')).toBe(1);
+  });
+});

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { TermAutomaton } from '../../src/match/automaton.ts';
+import { fold, foldText } from '../../src/match/fold.ts';
+import { CompiledTerms } from '../../src/match/terms.ts';
+import type { WatchTerm } from '../../src/store/organisations.repository.ts';
+
+function term(id: number, kind: WatchTerm['kind'], pattern: string, orgId = 1): WatchTerm {
+  const normalised =
+    kind === 'regex' ? pattern : kind.endsWith('domain') ? pattern.toLowerCase() : fold(pattern);
+  return { id, orgId, kind, pattern, normalised, muted: false, createdAt: new Date() };
+}
+
+const found = (terms: CompiledTerms, text: string) =>
+  terms.scan(text).map((hit) => [hit.term.pattern, text.slice(hit.start, hit.end)]);
+
+describe('folding', () => {
+  it('folds case, accents, compatibility forms and punctuation, with offsets back to the original', () => {
+    expect(fold("  L'Hôpital   Saint-Éloi !")).toBe('l hopital saint eloi');
+    expect(fold('STRAßE ﬁn Ａｂｃ ① e\u0301cole')).toBe('strasse fin abc 1 ecole');
+    const { folded, offsets } = foldText('DUPONT Hélène');
+    expect(folded).toBe('dupont helene');
+    const e = folded.indexOf('helene');
+    expect('DUPONT Hélène'.slice(offsets[e], (offsets[e + 5] as number) + 1)).toBe('Hélène');
+  });
+});
+
+describe('watch terms in one pass', () => {
+  const terms = new CompiledTerms([
+    term(1, 'phrase', 'Azur Analytics'),
+    term(2, 'keyword', 'Hélène'),
+    term(3, 'domain', 'labo-azur.fr'),
+    term(4, 'email_domain', 'labo-azur.fr'),
+    term(5, 'phrase', 'Azur Analytics', 2),
+    term(6, 'regex', 'LA-\\d{6}'),
+  ]);
+
+  it('matches accent and case variants at word boundaries, and not the near-name', () => {
+    expect(found(terms, 'Leak: AZUR-ANALYTICS (données)')).toEqual([
+      ['Azur Analytics', 'AZUR-ANALYTICS'],
+      ['Azur Analytics', 'AZUR-ANALYTICS'],
+    ]);
+    expect(found(terms, 'azur   analytics.')).toHaveLength(2);
+    expect(found(terms, 'Azur Analyses published')).toEqual([]);
+    expect(found(terms, 'Azur Analyticsx and xAzur Analytics')).toEqual([]);
+    expect(found(terms, 'HELENE, helene; Hélènes')).toEqual([
+      ['Hélène', 'HELENE'],
+      ['Hélène', 'helene'],
+    ]);
+  });
+
+  it('finds domains inside URLs and e-mail addresses, not inside longer names', () => {
+    const hits = found(
+      terms,
+      'see https://www.labo-azur.fr/login and j.doe@labo-azur.fr or evil-labo-azur.fr or labo-azur.fr.evil.com',
+    );
+    expect(hits.filter(([p]) => p === 'labo-azur.fr')).toHaveLength(3); // URL (domain), address (domain + e-mail domain)
+    expect(found(terms, 'Labo Azur FR')).toEqual([]);
+    expect(found(terms, 'mail: x@mail.labo-azur.fr').map(([p]) => p)).toEqual([
+      'labo-azur.fr',
+      'labo-azur.fr',
+    ]);
+  });
+
+  it('runs regex terms and reports offsets in the original text', () => {
+    const text = 'dossier LA-123456, LA-12345 and la-654321';
+    expect(found(terms, text)).toEqual([
+      ['LA-\\d{6}', 'LA-123456'],
+      ['LA-\\d{6}', 'la-654321'],
+    ]);
+  });
+
+  it('keeps muted terms out and refuses unsafe stored regexes', () => {
+    const muted = { ...term(7, 'keyword', 'secret'), muted: true };
+    const compiled = new CompiledTerms([muted, term(8, 'regex', '(a+)+$')]);
+    expect(compiled.scan('secret aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!')).toEqual([]);
+    expect(compiled.refused.map((r) => r.term.id)).toEqual([8]);
+  });
+});
+
+describe('TermAutomaton', () => {
+  it('finds overlapping patterns, multi-character folds and scripts written without spaces', () => {
+    const automaton = new TermAutomaton(['azur', 'azur analytics', 'strasse', '東京', 'analytics']);
+    const scan = (text: string) => automaton.scan(text).map((m) => text.slice(m.start, m.end));
+    expect(scan('Azur Analytics')).toEqual(['Azur', 'Azur Analytics', 'Analytics']);
+    expect(scan('Hauptstraße, Straße 5')).toEqual(['Straße']);
+    expect(scan('東京都の病院')).toEqual(['東京']);
+    expect(scan('azur')).toEqual(['azur']);
+    expect(scan('')).toEqual([]);
+  });
+
+  it('agrees with a naive search on folded text', () => {
+    const patterns = ['ab', 'abc', 'bc', 'c d', 'abcd', 'd'];
+    const automaton = new TermAutomaton(patterns);
+    const texts = ['ab abc', 'abc-d, ABCD!', 'x ab  c d y', 'bc bcd d-d'];
+    for (const text of texts) {
+      const folded = ` ${fold(text)} `;
+      const naive = patterns.flatMap((p) => {
+        const hits: string[] = [];
+        for (let i = folded.indexOf(` ${p} `); i >= 0; i = folded.indexOf(` ${p} `, i + 1)) hits.push(p);
+        return hits;
+      });
+      expect(
+        automaton
+          .scan(text)
+          .map((m) => patterns[m.pattern])
+          .sort(),
+      ).toEqual(naive.sort());
+    }
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import {
+  validAvs,
+  validCard,
+  validIban,
+  validKvnr,
+  validNhs,
+  validNir,
+  validNiss,
+} from '../../src/match/identifiers/checksums.ts';
+import { parseDate } from '../../src/match/identifiers/dates.ts';
+import {
+  nameKey,
+  normaliseEmail,
+  normaliseHealthNumber,
+  normaliseLogin,
+  normaliseNameBirthdate,
+  normaliseNir,
+  normalisePhone,
+} from '../../src/match/identifiers/normalise.ts';
+import { maskIdentifier } from '../../src/match/mask.ts';
+
+describe('check digits', () => {
+  it('NIR: key = 97 − number mod 97, Corsica 2A counts as 19 and 2B as 18', () => {
+    expect(validNir('185077512345608')).toBe(true);
+    expect(validNir('185077512345609')).toBe(false);
+    expect(validNir('185072A12345665')).toBe(true);
+    expect(validNir('185072B12345665')).toBe(false);
+    expect(validNir('385077512345608')).toBe(false); // sex digit 3 changes the number, so the key no longer fits
+    expect(validNir('185137512345608')).toBe(false); // month 13
+  });
+
+  it('national health numbers, IBAN and cards', () => {
+    expect(validNhs('9434765919')).toBe(true);
+    expect(validNhs('9434765918')).toBe(false);
+    expect(validNiss('85073003328')).toBe(true);
+    expect(validNiss('85073003329')).toBe(false);
+    expect(validAvs('7569217076985')).toBe(true);
+    expect(validAvs('7569217076986')).toBe(false);
+    expect(validKvnr('A123456780')).toBe(true);
+    expect(validKvnr('A123456781')).toBe(false);
+    expect(validIban('FR1420041010050500013M02606')).toBe(true);
+    expect(validIban('FR1420041010050500013M02607')).toBe(false);
+    expect(validCard('4111111111111111')).toBe(true);
+    expect(validCard('4111111111111112')).toBe(false);
+  });
+});
+
+describe('normalisation: one form at import and detection, reasons without values', () => {
+  it('e-mails and logins', () => {
+    expect(normaliseEmail('  JEAN.Dupont@Orange.FR  ')).toEqual({ ok: true, value: 'jean.dupont@orange.fr' });
+    expect(normaliseEmail('<mailto:a@Bücher.de>')).toEqual({ ok: true, value: 'a@xn--bcher-kva.de' });
+    expect(normaliseEmail('jean.dupont')).toEqual({ ok: false, reason: 'not an e-mail address' });
+    expect(normaliseLogin(' JDupont ')).toEqual({ ok: true, value: 'jdupont' });
+  });
+
+  it('phones to E.164', () => {
+    expect(normalisePhone('06 12 34 56 78')).toEqual({ ok: true, value: '+33612345678' });
+    expect(normalisePhone('+33 (0)6.12.34.56.78')).toEqual({ ok: true, value: '+33612345678' });
+    expect(normalisePhone('020 7946 0958', 'GB')).toEqual({ ok: true, value: '+442079460958' });
+    expect(normalisePhone('0612')).toEqual({ ok: false, reason: 'not a valid phone number' });
+  });
+
+  it('NIR with its key only', () => {
+    expect(normaliseNir('1 85 07 75 123 456 08')).toEqual({ ok: true, value: '185077512345608' });
+    expect(normaliseNir('1 85 07 2a 123 456 65')).toEqual({ ok: true, value: '185072A12345665' });
+    expect(normaliseNir('1 85 07 75 123 456 09')).toEqual({ ok: false, reason: 'NIR key does not match' });
+  });
+
+  it('health numbers carry their scheme', () => {
+    expect(normaliseHealthNumber('943 476 5919')).toEqual({ ok: true, value: 'nhs:9434765919' });
+    expect(normaliseHealthNumber('756.9217.0769.85')).toEqual({ ok: true, value: 'avs:7569217076985' });
+    expect(normaliseHealthNumber('85.07.30-033.28')).toEqual({ ok: true, value: 'niss:85073003328' });
+    expect(normaliseHealthNumber('12')).toMatchObject({ ok: false });
+  });
+
+  it('name + birth date: word order, case and accents do not matter', () => {
+    expect(nameKey('DUPONT Hélène')).toBe(nameKey('Helene Dupont'));
+    expect(normaliseNameBirthdate('DUPONT Hélène', '12/03/1980')).toEqual(
+      normaliseNameBirthdate('Helene Dupont', '1980-03-12'),
+    );
+    expect(normaliseNameBirthdate('Dupont', '12/03/1980')).toMatchObject({ ok: false });
+    expect(parseDate('12 mars 1980')).toBe('1980-03-12');
+    expect(parseDate('March 12, 1980')).toBe('1980-03-12');
+    expect(parseDate('03/12/1980', 'mdy')).toBe('1980-03-12');
+    expect(parseDate('31/02/1980')).toBeNull();
+    expect(parseDate('19800312')).toBe('1980-03-12');
+  });
+});
+
+describe('masked samples', () => {
+  it('keep first and last characters at most, and the e-mail domain', () => {
+    expect(maskIdentifier('email', 'acct:jean.dupont@orange.fr')).toBe('j***.d***@orange.fr');
+    expect(maskIdentifier('phone', 'tel:+33612345678')).toBe('+33*******78');
+    expect(maskIdentifier('nir', 'nir:185077512345608')).toBe('1************8');
+    expect(maskIdentifier('login', 'acct:jdupont')).toBe('j***t');
+    expect(maskIdentifier('name_birthdate', 'nbd:dupont helene|1980-03-12')).toBe('D. H. (born ****-**-**)');
+    expect(maskIdentifier('health_number', 'hn:nhs:9434765919')).toBe('nhs:9***9');
+  });
+});
