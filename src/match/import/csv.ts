@@ -83,8 +83,8 @@ class CsvParser {
 
   private endRow(): void {
     this.cells.push(this.cell);
-    if (this.cells.length > 1 || this.cells[0]?.trim() !== '')
-      this.rows.push({ line: this.rowLine, cells: this.cells });
+    // Blank lines and rows of empty cells (",,") are skipped.
+    if (this.cells.some((c) => c.trim() !== '')) this.rows.push({ line: this.rowLine, cells: this.cells });
     this.cells = [];
     this.cell = '';
   }
@@ -97,9 +97,9 @@ export async function* readCsv(
   let decoder: TextDecoder | undefined;
   let parser: CsvParser | undefined;
   let head = '';
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    options.onBytes?.(chunk.length);
-    let bytes: Uint8Array = chunk;
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    let bytes: Uint8Array = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    options.onBytes?.(bytes.length);
     if (!decoder) {
       try {
         new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });

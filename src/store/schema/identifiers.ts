@@ -25,7 +25,8 @@ export const identifierImports = pgTable(
       .notNull()
       .references(() => organisations.id, { onDelete: 'cascade' }),
     fileName: text().notNull(),
-    status: text({ enum: ['running', 'succeeded', 'failed'] }).notNull(),
+    /** `cleared`: a marker that identifiers were deleted (in-memory registries reload). */
+    status: text({ enum: ['running', 'succeeded', 'failed', 'cleared'] }).notNull(),
     rowsTotal: integer().notNull().default(0),
     rowsAccepted: integer().notNull().default(0),
     rowsRejected: integer().notNull().default(0),

@@ -1,0 +1,222 @@
+/**
+ * The registry of identifiers, held only as keyed hashes (identifier_hashes) with one identifier_imports row per
+ * import: who imported how many, and under which key fingerprint. Nothing here ever sees a plaintext identifier.
+ */
+import { and, asc, count, eq, gt, inArray, max, sql } from 'drizzle-orm';
+import type { Db } from './db.ts';
+import { withDbErrors } from './db-errors.ts';
+import { identifierHashes, identifierImports, type identifierKinds, organisations } from './schema/index.ts';
+
+export type IdentifierKind = (typeof identifierKinds)[number];
+export type IdentifierImport = typeof identifierImports.$inferSelect;
+
+export interface HashRow {
+  orgId: number;
+  kind: IdentifierKind;
+  hash: Buffer;
+}
+
+/** Records the start of an import (outside the import's own transaction, so a failure can be recorded too). */
+export async function startImport(
+  db: Db,
+  input: { orgId: number; fileName: string; keyFingerprint: string },
+): Promise<IdentifierImport> {
+  const [row] = await withDbErrors({ action: 'cannot start the import' }, () =>
+    db
+      .insert(identifierImports)
+      .values({ ...input, status: 'running' })
+      .returning(),
+  );
+  if (!row) throw new Error('insert into identifier_imports returned no row');
+  return row;
+}
+
+export async function finishImport(
+  db: Db,
+  importId: number,
+  result: Pick<IdentifierImport, 'status' | 'rowsTotal' | 'rowsAccepted' | 'rowsRejected'> & {
+    error?: string | null;
+  },
+): Promise<void> {
+  await db
+    .update(identifierImports)
+    .set({ ...result, error: result.error ?? null, finishedAt: new Date() })
+    .where(eq(identifierImports.id, importId));
+}
+
+/** Inserts hashes, skipping those already registered for the organisation and kind; returns how many were new. */
+export async function insertHashes(db: Db, importId: number, rows: readonly HashRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  let inserted = 0;
+  for (let i = 0; i < rows.length; i += 5000) {
+    const batch = rows.slice(i, i + 5000).map((row) => ({ ...row, importId }));
+    const result = await db
+      .insert(identifierHashes)
+      .values(batch)
+      .onConflictDoNothing()
+      .returning({ orgId: identifierHashes.orgId });
+    inserted += result.length;
+  }
+  return inserted;
+}
+
+/** Registry size per organisation and kind, and the key fingerprints its imports were hashed under. */
+export async function identifierStatus(
+  db: Db,
+  orgId?: number,
+): Promise<
+  Array<{
+    orgId: number;
+    slug: string;
+    counts: Partial<Record<IdentifierKind, number>>;
+    fingerprints: string[];
+    lastImportAt: Date | null;
+  }>
+> {
+  const where = orgId === undefined ? undefined : eq(identifierHashes.orgId, orgId);
+  const counts = await db
+    .select({ orgId: identifierHashes.orgId, kind: identifierHashes.kind, n: count() })
+    .from(identifierHashes)
+    .where(where)
+    .groupBy(identifierHashes.orgId, identifierHashes.kind);
+  const imports = await db
+    .select({
+      orgId: identifierImports.orgId,
+      fingerprint: identifierImports.keyFingerprint,
+      last: max(identifierImports.finishedAt),
+    })
+    .from(identifierImports)
+    .where(
+      and(
+        eq(identifierImports.status, 'succeeded'),
+        orgId === undefined ? undefined : eq(identifierImports.orgId, orgId),
+      ),
+    )
+    .groupBy(identifierImports.orgId, identifierImports.keyFingerprint);
+  const ids = [...new Set([...counts.map((c) => c.orgId), ...imports.map((i) => i.orgId)])];
+  if (ids.length === 0) return [];
+  const orgs = await db
+    .select({ id: organisations.id, slug: organisations.slug })
+    .from(organisations)
+    .where(inArray(organisations.id, ids))
+    .orderBy(asc(organisations.slug));
+  return orgs.map((org) => {
+    const own = imports.filter((i) => i.orgId === org.id);
+    const last = own.map((i) => i.last).filter((d): d is Date => d instanceof Date);
+    return {
+      orgId: org.id,
+      slug: org.slug,
+      counts: Object.fromEntries(counts.filter((c) => c.orgId === org.id).map((c) => [c.kind, c.n])),
+      fingerprints: [...new Set(own.map((i) => i.fingerprint))],
+      lastImportAt: last.length ? new Date(Math.max(...last.map((d) => d.getTime()))) : null,
+    };
+  });
+}
+
+/** Deletes an organisation's identifiers (all, or some kinds) and, when all go, its import history. */
+export async function clearIdentifiers(
+  db: Db,
+  orgId: number,
+  kinds?: readonly IdentifierKind[],
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    const where = kinds?.length
+      ? and(eq(identifierHashes.orgId, orgId), inArray(identifierHashes.kind, [...kinds]))
+      : eq(identifierHashes.orgId, orgId);
+    const deleted = await tx.delete(identifierHashes).where(where).returning({ kind: identifierHashes.kind });
+    if (!kinds?.length) await tx.delete(identifierImports).where(eq(identifierImports.orgId, orgId));
+    // In-memory copies of the registry reload from scratch when they see this marker.
+    await tx.insert(identifierImports).values({
+      orgId,
+      fileName: '(cleared)',
+      status: 'cleared',
+      keyFingerprint: '-',
+      finishedAt: new Date(),
+    });
+    return deleted.length;
+  });
+}
+
+export interface RegistryGeneration {
+  /** Import rows with id <= the given one: fewer than before means some were deleted. */
+  importsUpTo: number;
+  imports: number;
+  maxImportId: number;
+  /** Imports still running: their hashes appear when they commit, so loading must not skip past them. */
+  minRunningId: number | null;
+  /** Identifiers were cleared after the given import id. */
+  clearedSince: boolean;
+}
+
+/** What the in-memory registry compares to know whether it is current and whether it can just load the new imports. */
+export async function registryGeneration(db: Db, sinceImportId: number): Promise<RegistryGeneration> {
+  const [row] = await db
+    .select({
+      importsUpTo: sql<number>`count(*) filter (where ${identifierImports.id} <= ${sinceImportId})`.mapWith(
+        Number,
+      ),
+      imports: count(),
+      maxImportId: max(identifierImports.id),
+      minRunningId: sql<
+        number | null
+      >`min(${identifierImports.id}) filter (where ${identifierImports.status} = 'running')`,
+      cleared:
+        sql<number>`count(*) filter (where ${identifierImports.status} = 'cleared' and ${identifierImports.id} > ${sinceImportId})`.mapWith(
+          Number,
+        ),
+    })
+    .from(identifierImports);
+  return {
+    importsUpTo: row?.importsUpTo ?? 0,
+    imports: row?.imports ?? 0,
+    maxImportId: row?.maxImportId ?? 0,
+    minRunningId: row?.minRunningId == null ? null : Number(row.minRunningId),
+    clearedSince: (row?.cleared ?? 0) > 0,
+  };
+}
+
+/**
+ * Every registered hash (or those of imports after `afterImportId`), in batches, in primary-key order: memory stays
+ * bounded however large the registry.
+ */
+export async function* streamHashes(
+  db: Db,
+  options: { afterImportId?: number; batch?: number } = {},
+): AsyncGenerator<HashRow[]> {
+  const batch = options.batch ?? 20_000;
+  let last: HashRow | undefined;
+  for (;;) {
+    const conditions = [
+      options.afterImportId ? gt(identifierHashes.importId, options.afterImportId) : undefined,
+      last
+        ? sql`(${identifierHashes.orgId}, ${identifierHashes.kind}, ${identifierHashes.hash}) > (${last.orgId}, ${last.kind}, ${last.hash})`
+        : undefined,
+    ];
+    const rows = await db
+      .select({ orgId: identifierHashes.orgId, kind: identifierHashes.kind, hash: identifierHashes.hash })
+      .from(identifierHashes)
+      .where(and(...conditions))
+      .orderBy(asc(identifierHashes.orgId), asc(identifierHashes.kind), asc(identifierHashes.hash))
+      .limit(batch);
+    if (rows.length > 0) yield rows as HashRow[];
+    if (rows.length < batch) return;
+    last = rows[rows.length - 1] as HashRow;
+  }
+}
+
+/** Organisations whose successful imports were hashed under another key than `fingerprint`. */
+export async function importsUnderOtherKeys(
+  db: Db,
+  fingerprint: string,
+): Promise<Array<{ orgId: number; imports: number }>> {
+  return db
+    .select({ orgId: identifierImports.orgId, imports: count() })
+    .from(identifierImports)
+    .where(
+      and(
+        eq(identifierImports.status, 'succeeded'),
+        sql`${identifierImports.keyFingerprint} <> ${fingerprint}`,
+      ),
+    )
+    .groupBy(identifierImports.orgId);
+}

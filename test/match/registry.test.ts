@@ -1,0 +1,148 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importIdentifiers } from '../../src/match/import/import-identifiers.ts';
+import { type MatchDeps, matchPost } from '../../src/match/match-service.ts';
+import { retroHunt, startRetroHunt } from '../../src/match/retro-hunt.ts';
+import { clearIdentifiers, identifierStatus } from '../../src/store/identifiers.repository.ts';
+import { addWatchTerms, createOrganisation } from '../../src/store/organisations.repository.ts';
+import { getRetroHunt } from '../../src/store/retro-hunts.repository.ts';
+import { identifierHashes, identifierImports, matches } from '../../src/store/schema/index.ts';
+import { uniqueId } from '../store/fixtures.ts';
+import { DRIVERS, openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { createPost, testDeps } from './support.ts';
+
+describe.each(DRIVERS)('registry and retro-hunt on %s', (driver) => {
+  let testDb: TestDatabase;
+  let deps: MatchDeps;
+
+  beforeAll(async () => {
+    testDb = await openTestDatabase(driver);
+    deps = testDeps(testDb.database).deps;
+  });
+  afterAll(async () => {
+    await testDb?.close();
+  });
+
+  it('imports atomically: rejected values are reported by line, column and reason, never by value', async () => {
+    const { db } = testDb.database;
+    const org = await createOrganisation(db, { slug: uniqueId('imp'), name: 'Import test' });
+    const file = [
+      'Courriel,Portable,N° sécu',
+      'ana.lopez@example.org,06 12 34 56 78,1 85 07 75 123 456 08',
+      'not-an-address,0612,1 85 07 75 123 456 09',
+      '"quoted@example.org",,',
+      ',,',
+    ].join('\r\n');
+    const result = await importIdentifiers(db, deps.hasher, {
+      orgId: org.id,
+      fileName: 'people.csv',
+      input: Readable.from([file]),
+      columns: [
+        { role: 'email', column: 'courriel' },
+        { role: 'phone', column: 'Portable' },
+        { role: 'nir', column: 'N° SÉCU' },
+      ],
+    });
+    expect(result).toMatchObject({
+      rowsTotal: 3,
+      rowsAccepted: 2,
+      rowsRejected: 1,
+      identifiers: { email: 2, phone: 1, nir: 1 },
+      inserted: 4,
+    });
+    expect(result.rejections).toEqual([
+      { line: 3, column: 'Courriel', reason: 'not an e-mail address' },
+      { line: 3, column: 'Portable', reason: 'not a valid phone number' },
+      { line: 3, column: 'N° sécu', reason: 'NIR key does not match' },
+    ]);
+    expect(JSON.stringify(result)).not.toMatch(/not-an-address|0612|456 09/);
+    const [status] = await identifierStatus(db, org.id);
+    expect(status?.counts).toEqual({ email: 2, phone: 1, nir: 1 });
+    expect(status?.fingerprints).toEqual([deps.hasher.fingerprint]);
+
+    // A failure half-way leaves nothing behind, and the import says it failed.
+    const before = await db.$count(identifierHashes);
+    const broken = Readable.from(
+      (async function* () {
+        yield 'email\nfirst@example.org\n';
+        throw new Error('disk read error');
+      })(),
+    );
+    await expect(
+      importIdentifiers(db, deps.hasher, { orgId: org.id, fileName: 'broken.csv', input: broken }),
+    ).rejects.toThrow('disk read error');
+    expect(await db.$count(identifierHashes)).toBe(before);
+    const imports = await db.select().from(identifierImports);
+    expect(imports.find((i) => i.fileName === 'broken.csv')?.status).toBe('failed');
+  });
+
+  it('the in-memory registry follows imports and deletions', async () => {
+    const { db } = testDb.database;
+    const org = await createOrganisation(db, { slug: uniqueId('reg'), name: 'Registry test' });
+    const post = await createPost(db, { title: 'dump', bodyText: 'contact: zoe.roux@example.net' });
+    expect((await matchPost(deps, post.id)).changes).toEqual([]);
+    await importIdentifiers(db, deps.hasher, {
+      orgId: org.id,
+      fileName: 'a.csv',
+      input: Readable.from(['email\nzoe.roux@example.net\n']),
+    });
+    expect((await matchPost(deps, post.id)).changes[0]?.match.identifierCounts).toEqual({ email: 1 });
+    await clearIdentifiers(db, org.id);
+    expect((await deps.registry.current()).set.lookup(deps.hasher.hash('acct:zoe.roux@example.net'))).toEqual(
+      [],
+    );
+  });
+
+  it('a retro-hunt finds an old post when a term is added, in the background, with progress', async () => {
+    const { db } = testDb.database;
+    const org = await createOrganisation(db, { slug: uniqueId('hunt'), name: 'Hunted' });
+    const old = await createPost(db, {
+      title: 'Clinique Sainte-Bérénice',
+      bodyText: 'patients files, 40 GB',
+    });
+    expect((await matchPost(deps, old.id)).changes).toEqual([]);
+    await addWatchTerms(db, org.id, [{ kind: 'phrase', pattern: 'clinique sainte berenice' }]);
+    const progress: number[] = [];
+    const result = await retroHunt(deps, {
+      orgId: org.id,
+      reason: 'terms added',
+      onProgress: (p) => progress.push(p.postsDone),
+    });
+    expect(result.status).toBe('succeeded');
+    expect(result.created).toBe(1);
+    expect(progress.at(-1)).toBe(result.postsTotal);
+    const found = await db.select().from(matches);
+    expect(found.filter((m) => m.orgId === org.id).map((m) => m.postId)).toEqual([old.id]);
+    const hunt = await getRetroHunt(db, result.huntId);
+    expect(hunt).toMatchObject({
+      status: 'succeeded',
+      postsDone: result.postsTotal,
+      changes: { created: 1, grown: 0 },
+    });
+
+    // Started in the background: the row exists at once and can be cancelled.
+    const controller = new AbortController();
+    controller.abort();
+    const started = await startRetroHunt(deps, { orgId: org.id, signal: controller.signal });
+    expect((await getRetroHunt(db, started.hunt.id))?.status).toBe('running');
+    expect(await started.done).toBe('cancelled');
+  });
+
+  it('re-reads documents through the extractor callback, and counts the ones it cannot read', async () => {
+    const { db } = testDb.database;
+    const org = await createOrganisation(db, { slug: uniqueId('docs'), name: 'Docs' });
+    const post = await createPost(db, { title: 'files' });
+    const { createDocument } = await import('./support.ts');
+    const readable = await createDocument(db, post.id, 'list.txt');
+    await createDocument(db, post.id, 'gone.zip');
+    await addWatchTerms(db, org.id, [{ kind: 'keyword', pattern: 'Quetzalcoatl' }]);
+    const result = await retroHunt(deps, {
+      orgId: org.id,
+      readDocument: (doc) =>
+        doc.documentId === readable
+          ? [{ text: 'QUETZALCOATL project', location: { document: doc.name, line: 1 } }]
+          : null,
+    });
+    expect(result).toMatchObject({ documentsDone: 1, documentsSkipped: 1, created: 1 });
+  });
+});
