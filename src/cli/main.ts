@@ -4,9 +4,13 @@ import { registerCrawlCommand } from './commands/crawl.command.ts';
 import { registerDoctorCommand } from './commands/doctor.command.ts';
 import { registerEvalParsersCommand } from './commands/eval-parsers.command.ts';
 import { registerExtractCommand } from './commands/extract.command.ts';
+import { registerIdentifiersCommand } from './commands/identifiers.command.ts';
+import { registerMatchesCommand } from './commands/matches.command.ts';
 import { registerMigrateCommand } from './commands/migrate.command.ts';
+import { registerOrgCommand } from './commands/org.command.ts';
 import { registerRoleCommands } from './commands/roles.command.ts';
 import { registerSitesCommand } from './commands/sites.command.ts';
+import { registerTermsCommand } from './commands/terms.command.ts';
 import { EXIT } from './exit-codes.ts';
 import { reportError } from './output.ts';
 
@@ -20,6 +24,10 @@ const COMMANDS = [
   registerDoctorCommand,
   registerEvalParsersCommand,
   registerExtractCommand,
+  registerOrgCommand,
+  registerTermsCommand,
+  registerIdentifiersCommand,
+  registerMatchesCommand,
 ];
 
 export function buildProgram(): Command {
