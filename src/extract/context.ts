@@ -106,6 +106,8 @@ export class ExtractContext {
   /** The document's own kind (a ZIP that is a DOCX says docx). */
   rootKind = 'unknown';
   encoding: string | undefined;
+  /** Kinds read (configuration); all when undefined. */
+  allowedKinds: ReadonlySet<string> | undefined;
   /** How a tabular text was read (delimiter, header), for the summary. */
   dialect: string | undefined;
   /** Extracts a nested input (an archive entry): set by extractDocument, used by archive extractors. */
@@ -129,6 +131,15 @@ export class ExtractContext {
     ) {
       this.warn(message);
     }
+  }
+
+  /** Refuses a kind the configuration does not allow. */
+  requireAllowed(kind: string, name: string): void {
+    if (this.allowedKinds && !this.allowedKinds.has(kind))
+      throw new ExtractionProblem(
+        'rejected',
+        `${name}: ${kind} files are not in the allowed kinds (documents.kinds)`,
+      );
   }
 
   warn(message: string): void {

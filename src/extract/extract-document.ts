@@ -103,7 +103,9 @@ async function* dispatch(
     else throw new ExtractionProblem('rejected', `${input.name}: ${reason}`);
     return;
   }
-  if (allowed && !allowed.has(configurableKind(kind)))
+  // A ZIP may be a DOCX or an XLSX: the ZIP extractor checks which once it has read the directory.
+  const zipLike = kind === 'zip' && allowed && ['zip', 'docx', 'xlsx'].some((k) => allowed.has(k));
+  if (allowed && !zipLike && !allowed.has(configurableKind(kind)))
     throw new ExtractionProblem(
       'rejected',
       `${input.name}: ${kind} files are not in the allowed kinds (documents.kinds)`,
@@ -165,6 +167,7 @@ export function extractDocument(source: ExtractSource, options: ExtractOptions =
   const batches = async function* (): AsyncGenerator<TextRecord[]> {
     const tempDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'lw-extract-'));
     const context = new ExtractContext(limits, ocr, tempDir);
+    context.allowedKinds = options.allowedKinds;
     ctx = context;
     context.nested = (input) => dispatch(input, context, options.allowedKinds);
     try {

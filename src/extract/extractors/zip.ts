@@ -17,15 +17,18 @@ export async function* extractZip(input: ExtractInput, ctx: ExtractContext): Asy
     const archive = await ZipArchive.open(access, input.name, ctx);
     try {
       if (archive.find('word/document.xml')) {
+        ctx.requireAllowed('docx', input.name);
         if (input.depth === 0) ctx.rootKind = 'docx';
         yield* extractDocx(archive, input, ctx);
         return;
       }
       if (archive.find('xl/workbook.xml')) {
+        ctx.requireAllowed('xlsx', input.name);
         if (input.depth === 0) ctx.rootKind = 'xlsx';
         yield* extractXlsx(archive, input, ctx);
         return;
       }
+      ctx.requireAllowed('zip', input.name);
       let files = 0;
       let encrypted = 0;
       for (const member of archive.members) {

@@ -1,0 +1,78 @@
+import { extractDocument } from '../extract/extract-document.ts';
+import { describeError, isAppError } from '../shared/errors.ts';
+import { documentSources, getDocument, recordOutcome } from '../store/documents.repository.ts';
+import type { DocumentDeps } from './deps.ts';
+
+export type ExtractOutcome =
+  | {
+      status: 'extracted' | 'needs_ocr' | 'password_protected' | 'rejected' | 'too_large' | 'failed';
+      id: number;
+      records: number;
+      error?: string;
+    }
+  | { status: 'retry' | 'gone'; id: number; error: string };
+
+/**
+ * Reads a stored document's text (decrypted as it is read; archives opened in place) and hands the records to the
+ * consumer (matching), then records the status, counts, warnings and timings. What the file does never throws.
+ */
+export async function extractStoredDocument(deps: DocumentDeps, id: number): Promise<ExtractOutcome> {
+  const document = await getDocument(deps.db, id);
+  if (!document?.sha256) return { status: 'gone', id, error: 'no stored file for this document' };
+  const sources = await documentSources(deps.db, id);
+  const reader = await deps.evidence.openReader(document.sha256);
+  const started = performance.now();
+  const log = deps.logger.child({ document: id, name: document.name });
+  try {
+    const extraction = extractDocument(
+      { name: document.name, access: reader },
+      {
+        limits: deps.settings.extract,
+        ocr: deps.ocr,
+        allowedKinds: deps.settings.kinds,
+        ...(deps.tempDir ? { tempDir: deps.tempDir } : {}),
+      },
+    );
+    try {
+      await deps.consumer.consume(
+        { id, name: document.name, sha256: document.sha256, sources },
+        extraction.records,
+      );
+    } catch (error) {
+      if (isAppError(error) && error.disposition === 'tell_operator') throw error;
+      // Matching failed, not the file: keep the file stored and try again later.
+      const message = `matching failed: ${describeError(error)}`;
+      const retryAt = new Date((deps.clock?.() ?? new Date()).getTime() + deps.settings.retryBaseMs);
+      await recordOutcome(deps.db, id, { status: 'stored', error: message, retryAt });
+      log.error({ error: message }, 'document consumer failed');
+      return { status: 'retry', id, error: message };
+    }
+    const summary = extraction.summary();
+    await recordOutcome(deps.db, id, {
+      status: summary.status,
+      error: summary.error ?? null,
+      warnings: summary.warnings,
+      sniffedType: summary.kind,
+      counts: Object.fromEntries(Object.entries(summary.counts).filter(([, value]) => value > 0)),
+      timings: { extractMs: Math.round(performance.now() - started) },
+    });
+    log.info(
+      { status: summary.status, kind: summary.kind, ...summary.counts, error: summary.error },
+      'document extracted',
+    );
+    deps.progress?.(
+      `${document.name}: ${summary.status}, ${summary.counts.records} records${summary.error ? ` — ${summary.error}` : ''}`,
+    );
+    return {
+      status: summary.status,
+      id,
+      records: summary.counts.records,
+      ...(summary.error ? { error: summary.error } : {}),
+    };
+  } catch (error) {
+    await recordOutcome(deps.db, id, { status: 'stored', error: describeError(error) });
+    throw error;
+  } finally {
+    await reader.close();
+  }
+}

@@ -1,0 +1,59 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { AppContext } from '../app/context.ts';
+import { deriveKey } from '../shared/keys.ts';
+import { moduleLogger } from '../shared/logger.ts';
+import { LocalEvidenceStore } from '../store/evidence-store.ts';
+import { SocksAgentPool } from '../tor/socks-agent.ts';
+import { countingConsumer, type DocumentConsumer, type DocumentDeps } from './deps.ts';
+import { type DownloadOutcome, downloadDocument } from './download-document.ts';
+import { type ExtractOutcome, extractStoredDocument } from './extract-stored.ts';
+import { type ProcessSummary, processPendingDocuments } from './queue.ts';
+import { pruneRawFiles } from './retention.ts';
+import { documentSettings, ocrEngine } from './settings.ts';
+
+export interface DocumentPipeline {
+  deps: DocumentDeps;
+  /** One pass of the queue (what the documents job runs). */
+  processPending(options?: { limit?: number; extractLimit?: number }): Promise<ProcessSummary>;
+  download(documentId: number): Promise<DownloadOutcome>;
+  extract(documentId: number): Promise<ExtractOutcome>;
+  /** Deletes raw files past the retention period (what the maintenance job runs). */
+  pruneRawFiles(): Promise<number>;
+  close(): void;
+}
+
+/**
+ * The document pipeline of one process, from the application context. Until matching is wired, records go to a
+ * counting consumer; pass the matcher as `consumer`. A queue job is one line:
+ * `(ctx) => createDocumentPipeline(ctx, { consumer }).processPending()`, or better a pipeline built once per worker.
+ */
+export function createDocumentPipeline(
+  ctx: AppContext,
+  options: { consumer?: DocumentConsumer; progress?: (message: string) => void } = {},
+): DocumentPipeline {
+  const settings = documentSettings(ctx.config);
+  const agents = new SocksAgentPool(ctx.config.tor.socks, settings.download.connectTimeoutMs);
+  const deps: DocumentDeps = {
+    db: ctx.database.db,
+    evidence: new LocalEvidenceStore(
+      join(ctx.config.dataDir, 'evidence'),
+      deriveKey(ctx.secretKey.material, 'evidence-encryption'),
+    ),
+    agents,
+    settings,
+    ocr: ocrEngine(ctx.config),
+    consumer: options.consumer ?? countingConsumer(),
+    logger: moduleLogger(ctx.logger, 'documents'),
+    worker: `${hostname()}:${process.pid}`,
+    ...(options.progress ? { progress: options.progress } : {}),
+  };
+  return {
+    deps,
+    processPending: (pass) => processPendingDocuments(deps, pass),
+    download: (id) => downloadDocument(deps, id),
+    extract: (id) => extractStoredDocument(deps, id),
+    pruneRawFiles: () => pruneRawFiles(deps),
+    close: () => agents.close(),
+  };
+}

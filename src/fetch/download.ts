@@ -1,0 +1,289 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { isAppError } from '../shared/errors.ts';
+import type { EvidenceUpload } from '../store/evidence-upload.ts';
+import type { SocksAgentPool } from '../tor/socks-agent.ts';
+import { FetchError, PageRejectedError } from './fetch-errors.ts';
+import { USER_AGENT } from './fetch-limits.ts';
+import { classifyNetworkError } from './http-fetcher.ts';
+import { checkRedirect } from './redirect-policy.ts';
+
+/**
+ * Downloads of posted files through Tor: streamed into a resumable evidence upload (encrypted as it arrives), never
+ * buffered; size-capped as the bytes come; resumed with HTTP Range after a cut (If-Range keeps a changed file from
+ * being stitched to the old one); a stalled transfer is cut after an idle timeout and resumed.
+ */
+export interface DownloadLimits {
+  connectTimeoutMs: number;
+  firstByteTimeoutMs: number;
+  /** No byte for this long and the connection is cut (then resumed). */
+  idleTimeoutMs: number;
+  maxRedirects: number;
+  /** Reconnections after a cut within one download call. */
+  maxResumes: number;
+  /** Pause before reconnecting (multiplied by the attempt number). */
+  resumeDelayMs: number;
+}
+
+export interface DownloadRequest {
+  url: string;
+  siteId: string;
+  allowedHosts: ReadonlySet<string>;
+  /** The file is refused (too_large) past this many bytes, announced or received. */
+  maxBytes: number;
+  limits: DownloadLimits;
+  /** Sees the first bytes (up to 64 KiB, or the whole file if smaller) once; throws to refuse the file. */
+  inspect?: (head: Buffer, contentType: string) => void;
+  onProgress?: (received: number, expected: number | undefined) => void;
+}
+
+export interface DownloadResult {
+  url: string;
+  bytes: number;
+  expected: number | undefined;
+  contentType: string;
+  /** Reconnections with Range, and restarts from zero (server without ranges, or the file changed). */
+  resumes: number;
+  restarts: number;
+  timings: { firstByteMs: number; totalMs: number };
+}
+
+interface Meta {
+  url?: string;
+  validator?: string;
+  total?: number;
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+function open(
+  agents: SocksAgentPool,
+  url: string,
+  request: DownloadRequest,
+  headers: Record<string, string>,
+) {
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const outgoing = send(target, {
+      agent: agents.forSite(request.siteId),
+      headers: { 'user-agent': USER_AGENT, accept: '*/*', 'accept-encoding': 'identity', ...headers },
+      rejectUnauthorized: false, // onion services prove identity by their address
+    });
+    const timer = setTimeout(() => {
+      outgoing.destroy();
+      reject(
+        new FetchError(
+          { failure: 'first_byte_timeout', url },
+          `no answer from ${url} within ${request.limits.firstByteTimeoutMs} ms`,
+        ),
+      );
+    }, request.limits.firstByteTimeoutMs);
+    outgoing.on('error', (error) => {
+      clearTimeout(timer);
+      reject(classifyNetworkError(error, url));
+    });
+    outgoing.on('response', (response) => {
+      clearTimeout(timer);
+      resolve(response);
+    });
+    outgoing.end();
+  });
+}
+
+function decoded(response: IncomingMessage): { body: Readable; resumable: boolean } {
+  const encoding = (response.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding === 'gzip' || encoding === 'x-gzip')
+    return { body: response.pipe(createGunzip()), resumable: false };
+  if (encoding === 'deflate') return { body: response.pipe(createInflate()), resumable: false };
+  if (encoding === 'br') return { body: response.pipe(createBrotliDecompress()), resumable: false };
+  return { body: response, resumable: true };
+}
+
+function statusError(url: string, status: number): Error {
+  const message = `${url} answered HTTP ${status}`;
+  if (status === 429 || status >= 500)
+    return new FetchError({ failure: 'http_status', url, status }, message);
+  return new PageRejectedError('http_status', url, message);
+}
+
+function tooLarge(url: string, size: number, max: number): PageRejectedError {
+  return new PageRejectedError(
+    'too_large',
+    url,
+    `${url} is ${size} bytes or more, past the ${max}-byte limit for a file`,
+  );
+}
+
+/** Streams one response body into the upload; returns false when the transfer was cut (and may be resumed). */
+async function receive(
+  body: Readable,
+  upload: EvidenceUpload,
+  request: DownloadRequest,
+  url: string,
+  state: { inspected: boolean; contentType: string; expected: number | undefined },
+): Promise<{ complete: boolean; error?: Error }> {
+  let idle: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(idle);
+    idle = setTimeout(
+      () =>
+        body.destroy(
+          new FetchError(
+            { failure: 'reset', url },
+            `${url}: no data for ${request.limits.idleTimeoutMs} ms (stalled)`,
+          ),
+        ),
+      request.limits.idleTimeoutMs,
+    );
+  };
+  const inspect = () => {
+    if (state.inspected || !request.inspect) return;
+    state.inspected = true;
+    request.inspect(upload.head, state.contentType);
+  };
+  try {
+    arm();
+    for await (const chunk of body) {
+      arm();
+      if (upload.offset + chunk.length > request.maxBytes)
+        throw tooLarge(url, upload.offset + chunk.length, request.maxBytes);
+      await upload.write(chunk as Buffer);
+      if (upload.offset >= HEAD_BYTES) inspect();
+      request.onProgress?.(upload.offset, state.expected);
+    }
+    inspect();
+    return { complete: true };
+  } catch (error) {
+    // A cut (reset, stall) may be resumed; a refusal (too large, kind not allowed) may not.
+    if (error instanceof FetchError) return { complete: false, error };
+    if (isAppError(error) || !(error instanceof Error)) throw error;
+    return { complete: false, error: classifyNetworkError(error, url) };
+  } finally {
+    clearTimeout(idle);
+    body.destroy();
+  }
+}
+
+/**
+ * Downloads `request.url` into `upload`, continuing from what the upload already holds. Throws FetchError
+ * (retryable: network, 5xx, cuts beyond maxResumes) or PageRejectedError (give up: too large, 404, bad redirect).
+ */
+export async function download(
+  agents: SocksAgentPool,
+  request: DownloadRequest,
+  upload: EvidenceUpload,
+): Promise<DownloadResult> {
+  const started = performance.now();
+  let firstByteMs: number | undefined;
+  const meta = upload.meta as Meta;
+  if (meta.url !== undefined && meta.url !== request.url) await upload.restart();
+  const state = { inspected: false, contentType: '', expected: meta.total };
+  let resumes = 0;
+  let restarts = 0;
+  let url = request.url;
+  checkRedirect(url, url, request.allowedHosts);
+  for (let attempt = 0; ; attempt++) {
+    const offset = upload.offset;
+    const headers: Record<string, string> = {};
+    if (offset > 0) {
+      headers.range = `bytes=${offset}-`;
+      if (meta.validator) headers['if-range'] = meta.validator;
+    }
+    let response = await open(agents, url, request, headers);
+    for (
+      let redirects = 0;
+      response.statusCode &&
+      response.statusCode >= 300 &&
+      response.statusCode < 400 &&
+      response.headers.location;
+      redirects++
+    ) {
+      response.resume();
+      if (redirects >= request.limits.maxRedirects)
+        throw new PageRejectedError(
+          'too_many_redirects',
+          url,
+          `more than ${request.limits.maxRedirects} redirects from ${request.url}`,
+        );
+      const next = new URL(response.headers.location, url).toString();
+      checkRedirect(url, next, request.allowedHosts);
+      url = next;
+      response = await open(agents, url, request, headers);
+    }
+    firstByteMs ??= performance.now() - started;
+    const status = response.statusCode ?? 0;
+    state.contentType = response.headers['content-type'] ?? '';
+    const length = Number(response.headers['content-length'] ?? Number.NaN);
+    if (status === 416 && offset > 0) {
+      response.resume();
+      if (meta.total === offset) break; // everything was already received
+      await upload.restart();
+      restarts++;
+      if (attempt >= request.limits.maxResumes) throw statusError(url, status);
+      continue;
+    }
+    if (status === 200 && offset > 0) {
+      await upload.restart(); // ranges not supported, or the file changed (If-Range): start over
+      restarts++;
+    } else if (status === 206) {
+      const range = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(response.headers['content-range'] ?? '');
+      if (!range || Number(range[1]) !== offset) {
+        response.resume();
+        await upload.restart();
+        restarts++;
+        if (attempt >= request.limits.maxResumes)
+          throw new FetchError(
+            { failure: 'reset', url },
+            `${url}: the server answers ranges it was not asked for`,
+          );
+        continue;
+      }
+      if (range[3] !== '*') state.expected = Number(range[3]);
+    } else if (status !== 200) {
+      response.resume();
+      throw statusError(url, status);
+    }
+    if (status === 200) state.expected = Number.isFinite(length) ? length : undefined;
+    if (state.expected !== undefined && state.expected > request.maxBytes) {
+      response.resume();
+      throw tooLarge(url, state.expected, request.maxBytes);
+    }
+    const validator = response.headers.etag ?? response.headers['last-modified'];
+    await upload.setMeta({
+      url: request.url,
+      ...(validator ? { validator } : {}),
+      ...(state.expected !== undefined ? { total: state.expected } : {}),
+    } satisfies Meta);
+    Object.assign(meta, upload.meta);
+    const { body, resumable } = decoded(response);
+    const outcome = await receive(body, upload, request, url, state);
+    const short = state.expected !== undefined && upload.offset < state.expected;
+    if (outcome.complete && !short) break;
+    if (!resumable) await upload.restart();
+    if (attempt >= request.limits.maxResumes) {
+      throw new FetchError(
+        { failure: 'reset', url },
+        `${url}: transfer cut at ${upload.offset} of ${state.expected ?? '?'} bytes, ${attempt + 1} attempts (${outcome.error?.message ?? 'connection closed early'})`,
+      );
+    }
+    resumes++;
+    await new Promise((resolve) => setTimeout(resolve, request.limits.resumeDelayMs * (attempt + 1)));
+  }
+  if (state.expected !== undefined && upload.offset !== state.expected)
+    throw new FetchError(
+      { failure: 'reset', url },
+      `${url}: received ${upload.offset} bytes, ${state.expected} announced`,
+    );
+  return {
+    url,
+    bytes: upload.offset,
+    expected: state.expected,
+    contentType: state.contentType,
+    resumes,
+    restarts,
+    timings: { firstByteMs: Math.round(firstByteMs ?? 0), totalMs: Math.round(performance.now() - started) },
+  };
+}
