@@ -1,6 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserFetcher } from '../../src/fetch/browser-fetcher.ts';
+import {
+  BrowserFetcher,
+  CHROMIUM_DISABLED_FEATURES,
+  chromiumLaunchOptions,
+} from '../../src/fetch/browser-fetcher.ts';
 import { FetchError } from '../../src/fetch/fetch-errors.ts';
 import { DEFAULT_FETCH_LIMITS } from '../../src/fetch/fetch-limits.ts';
 import { createLogger } from '../../src/shared/logger.ts';
@@ -72,6 +77,44 @@ describe.skipIf(!existsSync(CHROMIUM))('BrowserFetcher (Debian Chromium) through
       expect((downError as FetchError).failure).toBe('tor_unavailable');
     } finally {
       await harness.setDown(false);
+    }
+  });
+
+  it("keeps Playwright's disabled features, contacts only the site, and starts no WebUI renderer per page", async () => {
+    // Chromium reads only the last --disable-features: ours must include the list Playwright passes by itself.
+    const plain = await chromium.launchServer({ executablePath: CHROMIUM });
+    let playwrightDefaults: string[];
+    try {
+      const pid = plain.process().pid as number;
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const switchValue = args.find((arg) => arg.startsWith('--disable-features=')) ?? '';
+      playwrightDefaults = switchValue.slice('--disable-features='.length).split(',').filter(Boolean);
+    } finally {
+      await plain.close();
+    }
+    expect(playwrightDefaults.length).toBeGreaterThan(0);
+    expect(CHROMIUM_DISABLED_FEATURES).toEqual(expect.arrayContaining(playwrightDefaults));
+
+    const host = harness.serve(fixtureSite({ '/': { body: '<!doctype html><p>Victims</p>' } }));
+    const mark = harness.requests.length;
+    const browser = await chromium.launch(
+      chromiumLaunchOptions({ executablePath: CHROMIUM, socksUrl: harness.url }),
+    );
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`http://${host}/`, { waitUntil: 'networkidle' });
+      const cdp = await browser.newBrowserCDPSession();
+      const { targetInfos } = await cdp.send('Target.getTargets', { filter: [{}] });
+      // The omnibox popup WebUI (chrome://omnibox-popup.top-chrome/) would be a renderer process per context.
+      expect(targetInfos.filter((target) => target.url.startsWith('chrome://'))).toEqual([]);
+      // No time queries to Google, no https:// upgrade of the onion: the only destination is the site on port 80.
+      const destinations = new Set(
+        harness.requests.slice(mark).map((record) => `${record.host}:${record.port}`),
+      );
+      expect([...destinations]).toEqual([`${host}:80`]);
+    } finally {
+      await browser.close();
     }
   });
 });
