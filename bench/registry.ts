@@ -1,3 +1,4 @@
+import { crawlSweepBenchmarks } from './crawl/sweep.bench.ts';
 import { insertRowsBench } from './db/insert-rows.bench.ts';
 
 export interface BenchResult {
@@ -17,4 +18,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark, explicitly: adding one is adding a file under bench/<area>/ and a line here. */
-export const benchmarks: readonly Benchmark[] = [insertRowsBench];
+export const benchmarks: readonly Benchmark[] = [insertRowsBench, ...crawlSweepBenchmarks];
