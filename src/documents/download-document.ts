@@ -137,6 +137,11 @@ export async function downloadDocument(deps: DocumentDeps, id: number): Promise<
     const message = describeError(error);
     if (error instanceof PageRejectedError) {
       await upload.discard();
+      if (error.failure === 'too_large' && room < deps.settings.maxFileBytes)
+        return fail(
+          'too_large',
+          `${message} (the post's other files already take ${used} of the ${deps.settings.maxPostBytes} bytes allowed for one post)`,
+        );
       return fail(
         error.failure === 'too_large' ? 'too_large' : error.failure === 'http_status' ? 'failed' : 'rejected',
         message,

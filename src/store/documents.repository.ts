@@ -187,20 +187,8 @@ export async function recordStored(
 
 async function mergeInto(db: Db, duplicate: number, target: number): Promise<number> {
   await db.transaction(async (tx) => {
-    const links = await tx.select().from(postDocuments).where(eq(postDocuments.documentId, duplicate));
-    if (links.length > 0) {
-      await tx
-        .insert(postDocuments)
-        .values(
-          links.map(({ postId, sourceUrl, fileName }) => ({
-            postId,
-            sourceUrl,
-            fileName,
-            documentId: target,
-          })),
-        )
-        .onConflictDoNothing();
-    }
+    // A link is unique by (post, URL), not by document: it moves to the stored copy as it is.
+    await tx.update(postDocuments).set({ documentId: target }).where(eq(postDocuments.documentId, duplicate));
     await tx.update(documents).set({ parentId: target }).where(eq(documents.parentId, duplicate));
     await tx.delete(documents).where(eq(documents.id, duplicate));
   });

@@ -1,0 +1,146 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pruneRawFiles } from '../../src/documents/retention.ts';
+import { createOcrEngine, DEFAULT_OCR_OPTIONS } from '../../src/extract/ocr.ts';
+import { listDocuments } from '../../src/store/documents.repository.ts';
+import { documents } from '../../src/store/schema/index.ts';
+import { SocksAgentPool } from '../../src/tor/socks-agent.ts';
+import { makeZip } from '../support/documents/archive-writers.ts';
+import { fileRoute } from '../support/documents/file-routes.ts';
+import { makePdf } from '../support/documents/pdf-writer.ts';
+import { pipelineHarness, seedPost } from '../support/documents/pipeline-harness.ts';
+import { fixtureSite, type OnionHarness, startOnionHarness } from '../support/onion-harness/index.ts';
+import { DRIVERS, openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+let harness: OnionHarness;
+let agents: SocksAgentPool;
+beforeAll(async () => {
+  harness = await startOnionHarness();
+  agents = new SocksAgentPool(harness.url, 3000);
+});
+afterAll(async () => {
+  agents.close();
+  await harness.stop();
+});
+
+const MB = 1024 * 1024;
+
+describe.each(DRIVERS)('hostile posted files on %s', (driver) => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await openTestDatabase(driver);
+  });
+  afterAll(() => test.close());
+
+  it('gives each hostile file a status with a clear error, and the worker goes on with the others', async () => {
+    const files: Record<string, Buffer> = {
+      'bomb.zip': makeZip([{ name: 'zeros.bin', data: Buffer.alloc(12 * MB) }]),
+      'traversal.zip': makeZip([
+        { name: '../../../../etc/cron.d/evil', data: 'x' },
+        { name: 'clients.txt', data: 'helene@example.fr' },
+      ]),
+      'locked.zip': makeZip([{ name: 'patients.csv', data: 'nom;nir', encrypted: true }]),
+      'setup.pdf': Buffer.concat([Buffer.from('MZ'), Buffer.alloc(2000, 1)]),
+      'huge.csv': Buffer.alloc(3 * MB, 0x61),
+      'scan.pdf': makePdf([{ image: { width: 16, height: 16, gray: Buffer.alloc(256, 0) } }]),
+      'good.csv': Buffer.from('email,password\nzoe@example.fr,azerty\n'),
+    };
+    const routes = Object.fromEntries(
+      Object.entries(files).map(([name, bytes]) => [`/f/${name}`, fileRoute(bytes).route]),
+    );
+    const host = harness.serve(fixtureSite(routes));
+    const urls = [
+      ...Object.keys(files).map((name) => `http://${host}/f/${name}`),
+      `http://${host}/f/missing.csv`,
+      'http://example.com/dump.csv',
+    ];
+    const postId = await seedPost(test.database.db, 'hostile-site', host, urls);
+    const run = pipelineHarness(test.database.db, agents, { maxFileBytes: 2 * MB, maxAttempts: 1 });
+    run.deps.ocr = createOcrEngine({ ...DEFAULT_OCR_OPTIONS, tesseract: '/nonexistent/tesseract' });
+    await run.drain();
+    const rows = new Map((await listDocuments(test.database.db, { postId })).map((row) => [row.name, row]));
+    const outcome = (name: string) => ({ status: rows.get(name)?.status, error: rows.get(name)?.error });
+    expect(outcome('bomb.zip')).toEqual({
+      status: 'rejected',
+      error: expect.stringMatching(/^zip bomb: bomb\.zip\/zeros\.bin declares 12582912 bytes/),
+    });
+    expect(outcome('traversal.zip')).toEqual({ status: 'extracted', error: null });
+    expect(rows.get('traversal.zip')?.warnings).toEqual([
+      'traversal.zip: entry skipped, path traversal "../../../../etc/cron.d/evil"',
+    ]);
+    expect(outcome('locked.zip')).toEqual({
+      status: 'password_protected',
+      error: 'locked.zip: 1 of 1 entries are encrypted, a password is needed to read them',
+    });
+    expect(outcome('setup.pdf')).toEqual({
+      status: 'rejected',
+      error: expect.stringMatching(
+        /setup\.pdf: executable program \(PE\/ELF\/Mach-O\): not extracted \(not downloaded\)$/,
+      ),
+    });
+    expect(outcome('huge.csv')).toEqual({
+      status: 'too_large',
+      error: expect.stringMatching(/huge\.csv is 3145728 bytes or more, past the 2097152-byte limit/),
+    });
+    expect(outcome('scan.pdf')).toEqual({
+      status: 'needs_ocr',
+      error: expect.stringMatching(/scan\.pdf: page\(s\) 1 have no text layer .*Tesseract is not installed/),
+    });
+    expect(outcome('missing.csv')).toEqual({
+      status: 'failed',
+      error: expect.stringMatching(/missing\.csv answered HTTP 404/),
+    });
+    expect(outcome('dump.csv')).toEqual({
+      status: 'rejected',
+      error: expect.stringMatching(/only \.onion links are downloaded/),
+    });
+    expect(outcome('good.csv')).toMatchObject({ status: 'extracted' });
+    expect(run.consumer.records.get(rows.get('good.csv')?.id as number)?.[0]?.cells).toEqual([
+      'zoe@example.fr',
+      'azerty',
+    ]);
+    // Refused and failed downloads leave no partial file behind.
+    expect(readdirSync(`${run.evidenceDir}/uploads`)).toEqual([]);
+  });
+
+  it('keeps a post under its total size cap', async () => {
+    const host = harness.serve(
+      fixtureSite({
+        '/a.csv': fileRoute(Buffer.alloc(600_000, 0x62)).route,
+        '/b.csv': fileRoute(Buffer.alloc(600_000, 0x63)).route,
+      }),
+    );
+    const postId = await seedPost(test.database.db, 'capped-site', host, [
+      `http://${host}/a.csv`,
+      `http://${host}/b.csv`,
+    ]);
+    const run = pipelineHarness(test.database.db, agents, { maxPostBytes: 1_000_000 });
+    await run.drain();
+    const rows = await listDocuments(test.database.db, { postId });
+    expect(rows.map((row) => row.status).sort()).toEqual(['extracted', 'too_large']);
+    expect(rows.find((row) => row.status === 'too_large')?.error).toMatch(
+      /is 600000 bytes or more, past the 400000-byte limit for a file \(the post's other files already take 600000 of the 1000000 bytes allowed for one post\)/,
+    );
+  });
+
+  it('deletes raw files after the retention period, keeping the document and its counts', async () => {
+    const host = harness.serve(fixtureSite({ '/old.csv': fileRoute(Buffer.from('a,b\n1,2\n')).route }));
+    const postId = await seedPost(test.database.db, 'retention-site', host, [`http://${host}/old.csv`]);
+    const run = pipelineHarness(test.database.db, agents, { retentionDays: 30 });
+    await run.drain();
+    const [stored] = await listDocuments(test.database.db, { postId });
+    const blob = `${run.evidenceDir}/${stored?.sha256?.slice(0, 2)}/${stored?.sha256?.slice(2, 4)}/${stored?.sha256}.lwe`;
+    expect(existsSync(blob)).toBe(true);
+    expect(await pruneRawFiles(run.deps)).toBe(0);
+    run.now.value = new Date(Date.now() + 31 * 86_400_000);
+    expect(await pruneRawFiles(run.deps)).toBeGreaterThanOrEqual(1);
+    expect(existsSync(blob)).toBe(false);
+    const [row] = await test.database.db
+      .select()
+      .from(documents)
+      .where(eq(documents.id, stored?.id as number));
+    expect(row).toMatchObject({ status: 'extracted', storageKey: null, counts: { rows: 1 } });
+    expect(row?.rawDeletedAt).toBeInstanceOf(Date);
+  });
+});
