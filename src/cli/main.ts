@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerConfigCommand } from './commands/config.command.ts';
 import { registerCrawlCommand } from './commands/crawl.command.ts';
 import { registerDoctorCommand } from './commands/doctor.command.ts';
+import { registerDocumentsCommand } from './commands/documents.command.ts';
 import { registerEvalParsersCommand } from './commands/eval-parsers.command.ts';
 import { registerExtractCommand } from './commands/extract.command.ts';
 import { registerIdentifiersCommand } from './commands/identifiers.command.ts';
@@ -28,6 +29,7 @@ const COMMANDS = [
   registerTermsCommand,
   registerIdentifiersCommand,
   registerMatchesCommand,
+  registerDocumentsCommand,
 ];
 
 export function buildProgram(): Command {

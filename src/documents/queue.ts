@@ -13,43 +13,41 @@ export interface ProcessSummary {
 }
 
 /**
- * One pass of the document queue, for a job to call on a schedule: claims up to `limit` waiting downloads fairly
- * across sites (at most perSiteConcurrency per site, documents.concurrency at once), downloads them, then extracts
- * what is stored (those just downloaded and any left from before) one at a time, as extraction is CPU-bound.
+ * One pass of the document queue, for a job to call on a schedule. `documents.concurrency` slots each take the next
+ * document fairly across sites (the oldest waiting file of each site first, never more than perSiteConcurrency
+ * downloads of one site at once — so one site's 10 GB dump or 500 files never hold back the others), download it,
+ * and take the next, until `limit` downloads or nothing is left. Then what is stored is extracted, one at a time.
  */
 export async function processPendingDocuments(
   deps: DocumentDeps,
   options: { limit?: number; extractLimit?: number } = {},
 ): Promise<ProcessSummary> {
   const summary: ProcessSummary = { downloads: [], extractions: [], errors: [] };
-  const claims = await claimDocuments(deps.db, 'download', {
-    worker: deps.worker,
-    leaseMs: deps.settings.leaseMs,
-    limit: options.limit ?? deps.settings.concurrency * 4,
-    perSite: deps.settings.perSiteConcurrency,
-    ...(deps.clock ? { now: deps.clock() } : {}),
-  });
-  // Per-site slots: a site's second claim waits for its first, while other sites' downloads run.
-  const slots = new Semaphore(deps.settings.concurrency);
-  const perSite = new Map<string, Semaphore>();
-  await Promise.all(
-    claims.map(async (claim) => {
-      let site = perSite.get(claim.siteId);
-      if (!site) {
-        site = new Semaphore(deps.settings.perSiteConcurrency);
-        perSite.set(claim.siteId, site);
-      }
-      await (site as Semaphore).run(() =>
-        slots.run(async () => {
-          try {
-            summary.downloads.push(await downloadDocument(deps, claim.id));
-          } catch (error) {
-            summary.errors.push(describeError(error));
-          }
+  const limit = options.limit ?? deps.settings.concurrency * 4;
+  // Claims are made one at a time in this process, so two slots never both take a site's last free place.
+  const claiming = new Semaphore(1);
+  let started = 0;
+  const slot = async () => {
+    while (started < limit && summary.errors.length === 0) {
+      const [claim] = await claiming.run(() =>
+        claimDocuments(deps.db, 'download', {
+          worker: deps.worker,
+          leaseMs: deps.settings.leaseMs,
+          limit: 1,
+          perSite: deps.settings.perSiteConcurrency,
+          ...(deps.clock ? { now: deps.clock() } : {}),
         }),
       );
-    }),
-  );
+      if (!claim) return;
+      started++;
+      try {
+        summary.downloads.push(await downloadDocument(deps, claim.id));
+      } catch (error) {
+        summary.errors.push(describeError(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: deps.settings.concurrency }, slot));
   if (summary.errors.length > 0) return summary;
   for (;;) {
     if (summary.extractions.length >= (options.extractLimit ?? 100)) break;
