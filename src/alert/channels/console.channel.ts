@@ -1,0 +1,48 @@
+/** Alerts as one line each on stderr (or a writer set by the caller): for the demo and for operators without chat. */
+import { z } from 'zod';
+import type { AlertPayload } from '../payload.ts';
+import type { AlertChannel } from './channel.ts';
+
+const settingsSchema = z.strictObject({
+  format: z.enum(['text', 'json']).default('text'),
+  samples: z.boolean().default(false),
+});
+
+let writer: (line: string) => void = (line) => process.stderr.write(`${line}\n`);
+
+/** Redirects console alerts (tests, the demo). Returns the previous writer. */
+export function setConsoleWriter(next: (line: string) => void): (line: string) => void {
+  const previous = writer;
+  writer = next;
+  return previous;
+}
+
+export function consoleLine(alert: AlertPayload, samples: boolean, format: 'text' | 'json'): string {
+  const shown = { ...alert, maskedSamples: samples ? alert.maskedSamples : [] };
+  if (format === 'json') return JSON.stringify(shown);
+  const ids = Object.entries(alert.identifierCounts)
+    .map(([k, n]) => `${k}=${n}`)
+    .join(' ');
+  return [
+    `[${alert.severity.toUpperCase()}]${alert.followUp ? ' follow-up' : ''}`,
+    `${alert.organisation.name}:`,
+    `"${alert.post.title}" on ${alert.site.group}/${alert.site.name}`,
+    `terms=${alert.terms.length}`,
+    ids,
+    alert.verdict ? `verdict=${alert.verdict.recordsMatched}/${alert.verdict.recordsTotal}` : '',
+    `gdpr-deadline=${alert.gdpr.deadline}`,
+    alert.post.link,
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+export const consoleChannel: AlertChannel<z.output<typeof settingsSchema>, null> = {
+  type: 'console',
+  settingsSchema,
+  secretSchema: z.null(),
+  async send(alert, settings) {
+    writer(consoleLine(alert, settings.samples, settings.format));
+    return { externalId: null };
+  },
+};
