@@ -1,4 +1,3 @@
-import * as cheerio from 'cheerio';
 import type { ExtractContext } from '../context.ts';
 import { decodeHead, detectEncoding, type TextEncodingName } from '../encoding.ts';
 import type { ExtractInput } from '../source.ts';
@@ -24,6 +23,7 @@ export async function* extractHtml(input: ExtractInput, ctx: ExtractContext): As
     ?.toLowerCase();
   const encoding = (declared && CHARSETS[declared]) || detectEncoding(bytes).encoding;
   ctx.encoding ??= encoding;
+  const cheerio = await import('cheerio'); // loaded on the first HTML file only
   const $ = cheerio.load(decodeHead(bytes, encoding));
   const records: TextRecord[] = [];
   $('script, style, noscript, template, svg').remove();

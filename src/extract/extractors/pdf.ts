@@ -1,15 +1,15 @@
-import { getDocument, OPS, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { type ExtractContext, ExtractionProblem } from '../context.ts';
 import type { ExtractInput } from '../source.ts';
 import type { TextRecord } from '../text-record.ts';
 
-const IMAGE_OPS = new Set<number>([
-  OPS.paintImageXObject,
-  OPS.paintInlineImageXObject,
-  OPS.paintImageMaskXObject,
-  OPS.paintImageXObjectRepeat,
-  OPS.paintInlineImageXObjectGroup,
-]);
+type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+let pdfjs: Promise<PdfJs> | undefined;
+/** pdf.js is loaded on the first PDF: a worker reading only CSV dumps does not carry it (35 MB, more under tsx). */
+const loadPdfJs = () => {
+  pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs');
+  return pdfjs;
+};
 
 /** A page with fewer meaningful characters than this has no usable text layer. */
 const MIN_TEXT_CHARS = 3;
@@ -27,8 +27,16 @@ async function pageText(page: PDFPageProxy): Promise<string> {
 }
 
 async function hasImages(page: PDFPageProxy): Promise<boolean> {
+  const { OPS } = await loadPdfJs();
+  const images = new Set<number>([
+    OPS.paintImageXObject,
+    OPS.paintInlineImageXObject,
+    OPS.paintImageMaskXObject,
+    OPS.paintImageXObjectRepeat,
+    OPS.paintInlineImageXObjectGroup,
+  ]);
   const operators = await page.getOperatorList();
-  return operators.fnArray.some((fn) => IMAGE_OPS.has(fn));
+  return operators.fnArray.some((fn) => images.has(fn));
 }
 
 function ranges(pages: readonly number[]): Array<[number, number]> {
@@ -90,6 +98,7 @@ export async function* extractPdf(input: ExtractInput, ctx: ExtractContext): Asy
   const bytes = await input.buffer(ctx.limits.maxPdfBytes, 'PDFs');
   let pdf: PDFDocumentProxy;
   try {
+    const { getDocument } = await loadPdfJs();
     pdf = await getDocument({
       data: new Uint8Array(bytes),
       verbosity: 0,

@@ -1,0 +1,6 @@
+import type { Benchmark } from '../registry.ts';
+import { dumpPeakRssBench, dumpThroughputBench } from './dump-1gb.bench.ts';
+import { pdfPagesBench } from './pdf-pages.bench.ts';
+
+/** extract.*: the 1 GB dump (peak RSS and throughput, one shared run) and PDF pages per second. */
+export const extractBenchmarks: readonly Benchmark[] = [dumpPeakRssBench, dumpThroughputBench, pdfPagesBench];
