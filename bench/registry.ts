@@ -1,5 +1,6 @@
 import { crawlSweepBenchmarks } from './crawl/sweep.bench.ts';
 import { insertRowsBench } from './db/insert-rows.bench.ts';
+import { extractBenchmarks } from './extract/index.ts';
 
 export interface BenchResult {
   /** The headline figure, in `unit`. */
@@ -18,4 +19,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark, explicitly: adding one is adding a file under bench/<area>/ and a line here. */
-export const benchmarks: readonly Benchmark[] = [insertRowsBench, ...crawlSweepBenchmarks];
+export const benchmarks: readonly Benchmark[] = [insertRowsBench, ...crawlSweepBenchmarks, ...extractBenchmarks];
