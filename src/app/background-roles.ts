@@ -1,4 +1,5 @@
-import { crawlSiteJob } from '../queue/jobs.ts';
+import { alertDispatchHandler, startAlertDispatcher } from '../alert/dispatch-job.ts';
+import { alertDispatchJob, crawlSiteJob } from '../queue/jobs.ts';
 import type { JobHandler } from '../queue/queue.ts';
 import {
   bindJob,
@@ -61,8 +62,13 @@ function registerSiteSchedules(scheduler: Scheduler, crawler: Crawler): void {
 export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role[]): Promise<Stoppable[]> {
   const crawler = createCrawler(ctx);
   await crawler.syncAll();
+  const scheduler = roles.includes('scheduler');
+  const worker = roles.includes('worker');
+  // Workers deliver the alert outbox: a periodic pass, and the alert.dispatch job to deliver at once.
+  const alertDispatcher = worker ? startAlertDispatcher(ctx) : null;
   const bindings: WorkerBinding[] = [
     bindJob(crawlSiteJob, crawlHandler(ctx, crawler), ctx.config.crawl.concurrency),
+    ...(alertDispatcher ? [bindJob(alertDispatchJob, alertDispatchHandler(alertDispatcher), 1)] : []),
   ];
   const common = {
     maintenanceCron: ctx.config.scheduler.maintenanceCron,
@@ -73,15 +79,20 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
     configure: (scheduler: Scheduler) => registerSiteSchedules(scheduler, crawler),
     bindings,
   };
-  const scheduler = roles.includes('scheduler');
-  const worker = roles.includes('worker');
-  const role =
-    scheduler && worker
-      ? await runAllInOneRole(ctx, common)
-      : scheduler
-        ? await runSchedulerRole(ctx, common)
-        : await runWorkerRole(ctx, common);
+  let role: Awaited<ReturnType<typeof runWorkerRole>>;
+  try {
+    role =
+      scheduler && worker
+        ? await runAllInOneRole(ctx, common)
+        : scheduler
+          ? await runSchedulerRole(ctx, common)
+          : await runWorkerRole(ctx, common);
+  } catch (error) {
+    await alertDispatcher?.stop();
+    throw error;
+  }
   return [
+    ...(alertDispatcher ? [{ name: 'alert dispatcher', stop: () => alertDispatcher.stop() }] : []),
     { name: 'crawler', stop: () => crawler.close() },
     {
       name: scheduler && worker ? 'scheduler+worker' : scheduler ? 'scheduler' : 'worker',

@@ -45,6 +45,9 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'LEAKWATCH_DOCUMENTS_RETENTION_DAYS', key: 'documents.retentionDays', kind: 'int' },
   { variable: 'LEAKWATCH_TESSERACT_PATH', key: 'documents.ocr.tesseract', kind: 'string' },
   { variable: 'LEAKWATCH_OCR_WORKERS', key: 'documents.ocr.workers', kind: 'int' },
+  { variable: 'LEAKWATCH_ALERTS_DISPATCH_INTERVAL', key: 'alerts.dispatchIntervalSeconds', kind: 'number' },
+  { variable: 'LEAKWATCH_ALERTS_RETRY_HORIZON_HOURS', key: 'alerts.retryHorizonHours', kind: 'number' },
+  { variable: 'LEAKWATCH_DISCORD_API', key: 'alerts.discordApi', kind: 'string' },
 ];
 
 /** Variables with the LEAKWATCH_ prefix that are not configuration keys but are still ours. */

@@ -115,6 +115,20 @@ export const documentsSchema = z.strictObject({
   }),
 });
 
+export const alertsSchema = z.strictObject({
+  /** How often a worker delivers pending alerts from the outbox. */
+  dispatchIntervalSeconds: z.number().min(0.2).max(3600),
+  /** A failing delivery is retried (exponential backoff) for this long after the alert was written, then failed. */
+  retryHorizonHours: z.number().min(0.01).max(720),
+  retryBaseSeconds: z.number().min(0.1).max(3600),
+  retryMaxMinutes: z.number().min(0.1).max(1440),
+  requestTimeoutSeconds: z.number().min(1).max(300),
+  /** Alerts taken per dispatch pass. */
+  batch: z.number().int().min(1).max(1000),
+  /** Discord API base (e.g. http://127.0.0.1:PORT/api for a local mock); null: Discord's own. */
+  discordApi: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).nullable(),
+});
+
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1),
   secretKey: z.string().min(32, 'expected at least 32 characters of key material').nullable(),
@@ -127,6 +141,7 @@ export const configSchema = z.strictObject({
   worker: workerSchema,
   scheduler: schedulerSchema,
   documents: documentsSchema,
+  alerts: alertsSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -67,5 +67,14 @@ export const crawlSiteJob = defineJob<TickData & { siteId: string }>('crawl.site
   expireInSeconds: 30 * 60,
 });
 
+/** Deliver pending alerts from the outbox now (the worker also runs a pass every alerts.dispatchIntervalSeconds). */
+export const alertDispatchJob = defineJob<object>('alert.dispatch', {
+  // The outbox owns delivery retries; a failed pass is simply the next one.
+  retryLimit: 0,
+  retryDelaySeconds: 5,
+  retryBackoff: false,
+  expireInSeconds: 5 * 60,
+});
+
 /** Every job kind the application knows; workers and schedulers start their queue with this list. */
-export const ALL_JOBS: readonly JobDefinition[] = [maintenanceJob, crawlSiteJob];
+export const ALL_JOBS: readonly JobDefinition[] = [maintenanceJob, crawlSiteJob, alertDispatchJob];
