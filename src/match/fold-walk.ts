@@ -23,11 +23,22 @@ export function unitFolding(text: string, i: number): { folded: string; units: n
  * code units, a run of separators counting as one space.
  */
 export function startOf(text: string, end: number, length: number): number {
+  const { fold } = foldTables();
   let remaining = length;
   let afterSpace = false;
   for (let i = end - 1; i >= 0; i--) {
-    const c = text.charCodeAt(i);
-    const at = c >= 0xdc00 && c <= 0xdfff && i > 0 ? i - 1 : i;
+    const code = text.charCodeAt(i);
+    const f = fold[code] as number;
+    if (f > FOLD_MULTI || (f === FOLD_SEPARATOR && (code < 0xdc00 || code > 0xdfff))) {
+      // One folded character (the common case, without allocating).
+      const space = f === FOLD_SEPARATOR;
+      if (space && afterSpace) continue;
+      afterSpace = space;
+      if (--remaining === 0) return i;
+      continue;
+    }
+    if (f === FOLD_DROP) continue;
+    const at = code >= 0xdc00 && code <= 0xdfff && i > 0 ? i - 1 : i;
     const { folded } = unitFolding(text, at);
     for (let j = folded.length - 1; j >= 0; j--) {
       const space = folded.charCodeAt(j) === 32;

@@ -84,6 +84,7 @@ describe('TermAutomaton', () => {
     expect(scan('Azur Analytics')).toEqual(['Azur', 'Azur Analytics', 'Analytics']);
     expect(scan('Hauptstraße, Straße 5')).toEqual(['Straße']);
     expect(scan('東京都の病院')).toEqual(['東京']);
+    expect(scan('le 𝐀𝐳𝐮𝐫 !')).toEqual(['𝐀𝐳𝐮𝐫']);
     expect(scan('azur')).toEqual(['azur']);
     expect(scan('')).toEqual([]);
   });
@@ -107,4 +108,25 @@ describe('TermAutomaton', () => {
       ).toEqual(naive.sort());
     }
   });
+
+  it('scans in WebAssembly exactly as the JavaScript reference does, slow characters and long texts included', () => {
+    const automaton = new TermAutomaton(['azur', 'azur analytics', 'strasse', '東京', 'fin', 'e', 'a b c']);
+    const pieces = ['Azur', ' ', 'analytics', 'Straße', 'ﬁn', '😀', '\u00ad', 'e\u0301', '東京', '-', 'a', 'b', 'c', 'É', '\n', '𝐀𝐳𝐮𝐫', ',  '];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed;
+    };
+    for (let round = 0; round < 60; round++) {
+      // Short texts are one stream; long ones are scanned as two interleaved halves.
+      const text = Array.from({ length: round % 2 ? 200 : 5000 + (next() % 3000) }, () => pieces[next() % pieces.length]).join('');
+      expect(automaton.scan(text)).toEqual(automaton.scanReference(text));
+    }
+    // More matches than the output buffer holds, in a text larger than the first memory allocation.
+    const long = 'e '.repeat(3_000_000);
+    const matches = automaton.scan(long);
+    expect(matches).toHaveLength(3_000_000);
+    expect(matches.at(-1)).toEqual({ pattern: 5, start: long.length - 2, end: long.length - 1 });
+  });
 });
+
