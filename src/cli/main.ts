@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { registerAlertsCommand } from './commands/alerts.command.ts';
+import { registerChannelsCommand } from './commands/channels.command.ts';
 import { registerConfigCommand } from './commands/config.command.ts';
 import { registerCrawlCommand } from './commands/crawl.command.ts';
 import { registerDoctorCommand } from './commands/doctor.command.ts';
@@ -30,6 +32,8 @@ const COMMANDS = [
   registerIdentifiersCommand,
   registerMatchesCommand,
   registerDocumentsCommand,
+  registerChannelsCommand,
+  registerAlertsCommand,
 ];
 
 export function buildProgram(): Command {

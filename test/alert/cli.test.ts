@@ -1,0 +1,137 @@
+/** channels add|list|test and alerts list|ack|resolve as real processes on PostgreSQL, against the mock Discord. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/store/db.ts';
+import { alerts } from '../../src/store/schema/index.ts';
+import { createPost } from '../match/support.ts';
+import { type CliResult, runCli } from '../support/cli.ts';
+import { type MockDiscord, startMockDiscord } from '../support/mock-discord.ts';
+import { createScratchPostgres, type ScratchPostgres } from '../support/test-database.ts';
+
+const TOKEN = 'cli-webhook-token-Xy81Lm';
+
+describe('alert commands', () => {
+  let scratch: ScratchPostgres;
+  let database: Database | undefined;
+  let discord: MockDiscord;
+  let env: Record<string, string>;
+  const outputs: string[] = [];
+  const run = async (args: string[]): Promise<CliResult> => {
+    const result = await runCli(args, { env });
+    outputs.push(`${result.stdout}\n${result.stderr}`);
+    return result;
+  };
+
+  beforeAll(async () => {
+    scratch = await createScratchPostgres();
+    discord = await startMockDiscord();
+    env = {
+      DATABASE_URL: scratch.url,
+      LEAKWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'lw-alert-cli-')),
+      LEAKWATCH_SECRET_KEY: 'a'.repeat(48),
+      LEAKWATCH_LOG_LEVEL: 'trace',
+      LEAKWATCH_DISCORD_API: discord.api,
+    };
+  });
+  afterAll(async () => {
+    await database?.close();
+    await discord?.close();
+    await scratch?.drop();
+  });
+
+  it('adds, lists and tests a Discord channel without ever printing its token', async () => {
+    expect((await run(['org', 'add', 'azur', '--name', 'Azur', '--json'])).code).toBe(0);
+    const secretFile = join(env.LEAKWATCH_DATA_DIR as string, 'hook.json');
+    writeFileSync(secretFile, JSON.stringify({ url: `https://discord.com/api/webhooks/555/${TOKEN}` }));
+    const added = await run([
+      'channels',
+      'add',
+      'soc',
+      '--type',
+      'discord',
+      '--org',
+      'azur',
+      '--min-severity',
+      'high',
+      '--secret-file',
+      secretFile,
+      '--json',
+    ]);
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ ok: true, channel: { name: 'soc', type: 'discord' } });
+
+    const bad = await run([
+      'channels',
+      'add',
+      'bad',
+      '--type',
+      'discord',
+      '--webhook-url',
+      'https://example.com/x',
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('expected a Discord webhook URL');
+
+    const list = await run(['channels', 'list', '--json']);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout).channels).toEqual([
+      expect.objectContaining({ name: 'soc', type: 'discord', minSeverity: 'high', hasSecret: true }),
+    ]);
+
+    const tested = await run(['channels', 'test', 'soc', '--json']);
+    expect(tested.code).toBe(0);
+    expect(JSON.parse(tested.stdout)).toMatchObject({ ok: true });
+    expect(discord.delivered()).toHaveLength(1);
+    expect(discord.delivered()[0]?.token).toBe(TOKEN);
+    expect(discord.delivered()[0]?.body.embeds[0].title).toContain('Test message for channel "soc"');
+
+    discord.setFallback({ kind: 'not_found' });
+    const failing = await run(['channels', 'test', 'soc', '--json']);
+    expect(failing.code).not.toBe(0);
+    expect(JSON.parse(failing.stdout)).toMatchObject({ ok: false, error: expect.stringContaining('404') });
+    discord.setFallback({ kind: 'ok' });
+
+    expect(outputs.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('lists alerts with their state and acknowledges and resolves them', async () => {
+    database = await openDatabase({ url: scratch.url, dataDir: 'memory://', poolSize: 1 });
+    const db = database.db;
+    const post = await createPost(db, { title: 'Azur leak' });
+    const [row] = await db
+      .insert(alerts)
+      .values({
+        channelId: 1,
+        orgId: 1,
+        postId: post.id,
+        kind: 'match',
+        dedupeKey: 'match:org:1:post:1',
+        severity: 'high',
+        state: 'failed',
+        lastError: 'HTTP 404: Unknown Webhook',
+        payload: {},
+      })
+      .returning({ id: alerts.id });
+    const id = String(row?.id);
+    const listed = await run(['alerts', 'list', '--org', 'azur', '--state', 'failed', '--json']);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).alerts).toEqual([
+      expect.objectContaining({
+        id: row?.id,
+        state: 'failed',
+        lifecycle: 'open',
+        lastError: 'HTTP 404: Unknown Webhook',
+        channel: 'soc',
+      }),
+    ]);
+    expect((await run(['alerts', 'ack', id, '--json'])).code).toBe(0);
+    expect(JSON.parse((await run(['alerts', 'list', '--json'])).stdout).alerts[0].lifecycle).toBe(
+      'acknowledged',
+    );
+    expect((await run(['alerts', 'resolve', id])).code).toBe(0);
+    expect(JSON.parse((await run(['alerts', 'list', '--json'])).stdout).alerts[0].lifecycle).toBe('resolved');
+    expect((await run(['alerts', 'ack', '999999'])).code).not.toBe(0);
+  });
+});
