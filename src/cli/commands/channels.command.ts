@@ -65,7 +65,7 @@ export function registerChannelsCommand(program: Command): void {
   command
     .command('add <name>')
     .description('add a channel (settings and secret validated; the secret is stored encrypted)')
-    .requiredOption('--type <type>', 'discord | console')
+    .requiredOption('--type <type>', 'discord | webhook | slack | console')
     .option('--org <slug>', 'the organisation whose alerts it receives')
     .option('--min-severity <severity>', `lowest severity sent: ${severities.join(', ')}`, 'low')
     .option(

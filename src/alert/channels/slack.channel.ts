@@ -1,0 +1,63 @@
+/** Slack incoming webhook: a short text and a Block Kit section with the counts (Slack caps a section at 3000). */
+import { z } from 'zod';
+import type { AlertPayload } from '../payload.ts';
+import type { AlertChannel } from './channel.ts';
+import { summariseList } from './discord.channel.ts';
+import { postJson } from './webhook.channel.ts';
+
+const settingsSchema = z.strictObject({ samples: z.boolean().default(false) });
+const secretSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'expected an https://hooks.slack.com/… URL' }),
+});
+
+export function slackBody(alert: AlertPayload, samples: boolean): Record<string, unknown> {
+  const head =
+    `${alert.followUp ? 'Follow-up: ' : ''}[${alert.severity.toUpperCase()}] ${alert.organisation.name}: ${alert.post.title}`.slice(
+      0,
+      300,
+    );
+  const lines = [
+    `*Group / site:* ${alert.site.group} / ${alert.site.name}`,
+    `*First seen:* ${alert.post.firstSeenAt}`,
+    `*Terms:* ${summariseList(
+      alert.terms.map((t) => `${t.pattern} ×${t.count}`),
+      800,
+    ).replace(/\n/g, ', ')}`,
+    `*Identifiers:* ${
+      Object.entries(alert.identifierCounts)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(', ') || '—'
+    }`,
+    alert.verdict
+      ? `*Dump verdict:* ${alert.verdict.recordsMatched} of ${alert.verdict.recordsTotal} records`
+      : '',
+    `*Health data:* ${alert.health ? 'yes' : 'no'}`,
+    samples && alert.maskedSamples.length
+      ? `*Masked samples:* ${alert.maskedSamples.slice(0, 10).join(', ')}`
+      : '',
+    `*GDPR art. 33 deadline:* ${alert.gdpr.deadline}`,
+    `<${alert.post.link}|Open in leakwatch>`,
+  ].filter(Boolean);
+  return {
+    text: head,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: head.slice(0, 150) } },
+      { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } },
+    ],
+  };
+}
+
+export const slackChannel: AlertChannel<z.output<typeof settingsSchema>, z.output<typeof secretSchema>> = {
+  type: 'slack',
+  settingsSchema,
+  secretSchema,
+  async send(alert, settings, secret, ctx) {
+    const status = await postJson(
+      secret.url,
+      JSON.stringify(slackBody(alert, settings.samples)),
+      {},
+      ctx.timeoutMs,
+    );
+    return { statusCode: status, externalId: null };
+  },
+};

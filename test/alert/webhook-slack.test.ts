@@ -1,0 +1,116 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryError } from '../../src/alert/channels/channel.ts';
+import { slackChannel } from '../../src/alert/channels/slack.channel.ts';
+import { signBody, webhookChannel } from '../../src/alert/channels/webhook.channel.ts';
+import type { AlertPayload } from '../../src/alert/payload.ts';
+
+const payload: AlertPayload = {
+  version: 1,
+  kind: 'match',
+  severity: 'high',
+  organisation: { id: 1, name: 'Azur' },
+  site: { id: 's', name: 'Site', group: 'Group' },
+  post: {
+    id: 3,
+    title: 'Azur leak',
+    status: 'published',
+    firstSeenAt: '2026-11-28T10:00:00.000Z',
+    link: 'http://lw/posts/3',
+  },
+  documentId: null,
+  documentName: null,
+  terms: Array.from({ length: 500 }, (_, i) => ({ pattern: `term ${i}`, count: 1 })),
+  identifierCounts: { email: 12 },
+  verdict: { recordsMatched: 12, recordsTotal: 40 },
+  categories: ['credentials'],
+  health: false,
+  maskedSamples: ['j***.d***@orange.fr'],
+  gdpr: { clockStartedAt: '2026-11-28T10:00:00.000Z', deadline: '2026-12-01T10:00:00.000Z' },
+  followUp: null,
+};
+
+describe('generic webhook and Slack channels', () => {
+  const received: Array<{ headers: IncomingHttpHeaders; body: string; path: string }> = [];
+  let status = 200;
+  let base = '';
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        path: req.url ?? '',
+      });
+      res.writeHead(status, status === 429 ? { 'retry-after': '30' } : {});
+      res.end('ok');
+    });
+  });
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const ctx = { alertId: 9, parentExternalId: null, timeoutMs: 2000 };
+  const secret = { url: `${base}/hook`, signingSecret: 's'.repeat(32) };
+
+  it('posts signed JSON with a timestamp the receiver can verify', async () => {
+    received.length = 0;
+    status = 200;
+    await webhookChannel.send(payload, { samples: false }, { ...secret, url: `${base}/hook` }, ctx);
+    const [req] = received;
+    const timestamp = Number(req?.headers['x-leakwatch-timestamp']);
+    expect(Number.isInteger(timestamp)).toBe(true);
+    expect(req?.headers['x-leakwatch-signature']).toBe(
+      signBody(secret.signingSecret, timestamp, req?.body as string),
+    );
+    expect(req?.headers['x-leakwatch-signature']).not.toBe(
+      signBody('other'.repeat(8), timestamp, req?.body as string),
+    );
+    const body = JSON.parse(req?.body as string);
+    expect(body).toMatchObject({
+      alertId: 9,
+      severity: 'high',
+      identifierCounts: { email: 12 },
+      maskedSamples: [],
+    });
+  });
+
+  it('retries on 5xx and 429 (with retry-after), fails permanently on 401', async () => {
+    const attempt = async (code: number) => {
+      status = code;
+      try {
+        await webhookChannel.send(payload, { samples: false }, { ...secret, url: `${base}/hook` }, ctx);
+        return null;
+      } catch (error) {
+        return error as DeliveryError;
+      }
+    };
+    expect(await attempt(503)).toMatchObject({ permanent: false, statusCode: 503 });
+    expect(await attempt(429)).toMatchObject({ permanent: false, statusCode: 429, retryAfterMs: 30_000 });
+    expect(await attempt(401)).toMatchObject({ permanent: true, statusCode: 401 });
+    expect(await attempt(401)).toBeInstanceOf(DeliveryError);
+    status = 200;
+  });
+
+  it('refuses a webhook secret without a signing secret', () => {
+    expect(webhookChannel.secretSchema.safeParse({ url: `${base}/hook` }).success).toBe(false);
+  });
+
+  it('sends Slack a summarised Block Kit message', async () => {
+    received.length = 0;
+    status = 200;
+    await slackChannel.send(payload, { samples: true }, { url: `${base}/slack` }, ctx);
+    const body = JSON.parse(received[0]?.body as string);
+    expect(body.text).toBe('[HIGH] Azur: Azur leak');
+    const section = body.blocks[1].text.text as string;
+    expect(section.length).toBeLessThanOrEqual(3000);
+    expect(section).toContain('(500 in all)');
+    expect(section).toContain('j***.d***@orange.fr');
+  });
+});
