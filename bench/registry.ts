@@ -1,3 +1,4 @@
+import { alertDeliveryBench } from './alert/delivery.bench.ts';
 import { crawlSweepBenchmarks } from './crawl/sweep.bench.ts';
 import { insertRowsBench } from './db/insert-rows.bench.ts';
 import { extractBenchmarks } from './extract/index.ts';
@@ -19,4 +20,9 @@ export interface Benchmark {
 }
 
 /** Every benchmark, explicitly: adding one is adding a file under bench/<area>/ and a line here. */
-export const benchmarks: readonly Benchmark[] = [insertRowsBench, ...crawlSweepBenchmarks, ...extractBenchmarks];
+export const benchmarks: readonly Benchmark[] = [
+  insertRowsBench,
+  alertDeliveryBench,
+  ...crawlSweepBenchmarks,
+  ...extractBenchmarks,
+];
