@@ -9,10 +9,10 @@ import {
   postBytesUsed,
   recordOutcome,
   recordStored,
-  renewClaim,
 } from '../store/documents.repository.ts';
 import { getSite } from '../store/sites.repository.ts';
 import { onionUrlProblem } from '../tor/onion-address.ts';
+import { keepClaim } from './claim.ts';
 import type { DocumentDeps } from './deps.ts';
 import { expandListing } from './expand-listing.ts';
 
@@ -83,6 +83,8 @@ export async function downloadDocument(deps: DocumentDeps, id: number): Promise<
   const upload = await deps.evidence.openUpload(`document-${id}`);
   const log = deps.logger.child({ document: id, url: source.url });
   let lastReport = 0;
+  let progress = { downloadedBytes: upload.offset, expectedBytes: document.expectedBytes };
+  const release = keepClaim(deps, id, () => progress);
   const started = performance.now();
   try {
     const result = await download(
@@ -95,13 +97,10 @@ export async function downloadDocument(deps: DocumentDeps, id: number): Promise<
         limits: deps.settings.download,
         inspect: (head) => refuseKind(head, deps, source.url),
         onProgress: (received, expected) => {
+          progress = { downloadedBytes: received, expectedBytes: expected ?? null };
           const at = performance.now();
           if (at - lastReport < PROGRESS_EVERY_MS) return;
           lastReport = at;
-          void renewClaim(deps.db, id, deps.worker, deps.settings.leaseMs, {
-            downloadedBytes: received,
-            expectedBytes: expected ?? null,
-          }).catch(() => undefined);
           log.info({ received, expected }, 'downloading');
           deps.progress?.(
             `${document.name}: ${(received / 1048576).toFixed(1)} MB${expected ? ` of ${(expected / 1048576).toFixed(1)} MB` : ''}`,
@@ -128,9 +127,13 @@ export async function downloadDocument(deps: DocumentDeps, id: number): Promise<
       { bytes: stored.size, sha256: stored.sha256, merged: saved.merged, resumes: result.resumes },
       'document stored',
     );
-    if (kind === 'html' && !saved.merged) {
-      const expanded = await expandListing(deps, saved.id, head, stored.sha256, result.url);
-      if (expanded) return { status: 'listing', id: saved.id, files: expanded.files };
+    if (kind === 'html') {
+      // A listing posted again (same bytes) is expanded again: its files get linked to the new post.
+      const target = saved.merged ? await getDocument(deps.db, saved.id) : undefined;
+      if (!saved.merged || target?.sniffedType === 'directory_listing') {
+        const expanded = await expandListing(deps, saved.id, head, stored.sha256, result.url);
+        if (expanded) return { status: 'listing', id: saved.id, files: expanded.files };
+      }
     }
     return { status: 'stored', id: saved.id, merged: saved.merged, bytes: stored.size, kind };
   } catch (error) {
@@ -174,5 +177,7 @@ export async function downloadDocument(deps: DocumentDeps, id: number): Promise<
     await upload.close();
     await recordOutcome(deps.db, id, { status: 'pending', error: message });
     throw error;
+  } finally {
+    release();
   }
 }

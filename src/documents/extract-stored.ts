@@ -1,6 +1,7 @@
 import { extractDocument } from '../extract/extract-document.ts';
 import { describeError, isAppError } from '../shared/errors.ts';
 import { documentSources, getDocument, recordOutcome } from '../store/documents.repository.ts';
+import { keepClaim } from './claim.ts';
 import type { DocumentDeps } from './deps.ts';
 
 export type ExtractOutcome =
@@ -23,6 +24,7 @@ export async function extractStoredDocument(deps: DocumentDeps, id: number): Pro
   const reader = await deps.evidence.openReader(document.sha256);
   const started = performance.now();
   const log = deps.logger.child({ document: id, name: document.name });
+  const release = keepClaim(deps, id);
   try {
     const extraction = extractDocument(
       { name: document.name, access: reader },
@@ -73,6 +75,7 @@ export async function extractStoredDocument(deps: DocumentDeps, id: number): Pro
     await recordOutcome(deps.db, id, { status: 'stored', error: describeError(error) });
     throw error;
   } finally {
+    release();
     await reader.close();
   }
 }

@@ -53,7 +53,7 @@ export async function processPendingDocuments(
     if (summary.extractions.length >= (options.extractLimit ?? 100)) break;
     const [claim] = await claimDocuments(deps.db, 'extract', {
       worker: deps.worker,
-      leaseMs: 24 * 3_600_000,
+      leaseMs: deps.settings.leaseMs,
       limit: 1,
       perSite: Number.MAX_SAFE_INTEGER,
       ...(deps.clock ? { now: deps.clock() } : {}),

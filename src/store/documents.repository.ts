@@ -3,8 +3,9 @@ import type { Db } from './db.ts';
 import { pgErrorOf } from './db-errors.ts';
 import { type documentStatuses, documents, postDocuments, posts } from './schema/index.ts';
 
-// Reads for people (lists, a document's sources) live in their own file.
+// Reads for people (lists) and the queue's claims and outcomes live in their own files.
 export * from './documents-query.repository.ts';
+export * from './documents-queue.repository.ts';
 
 export type DocumentRow = typeof documents.$inferSelect;
 export type DocumentStatus = (typeof documentStatuses)[number];
@@ -36,101 +37,6 @@ export async function documentSources(db: Db, documentId: number): Promise<Docum
     .orderBy(asc(postDocuments.id));
 }
 
-const claimable = (status: DocumentStatus, now: Date): SQL =>
-  and(
-    or(
-      eq(documents.status, status),
-      and(
-        eq(documents.status, status === 'pending' ? 'downloading' : 'extracting'),
-        lte(documents.leaseUntil, now),
-      ),
-    ),
-    or(isNull(documents.nextAttemptAt), lte(documents.nextAttemptAt, now)),
-  ) as SQL;
-
-export interface ClaimOptions {
-  worker: string;
-  leaseMs: number;
-  limit: number;
-  /** At most this many documents of one site in work at once (across workers). */
-  perSite: number;
-  now?: Date;
-}
-
-/**
- * Takes documents to work on, fairly across sites: the oldest waiting document of each site first, then each
- * site's second, and so on, never more than `perSite` of one site at once — so a site that posted 500 files (or
- * one 10 GB dump) does not hold back the others. A claim is a lease: a dead worker's documents are taken again.
- */
-export async function claimDocuments(
-  db: Db,
-  phase: 'download' | 'extract',
-  options: ClaimOptions,
-): Promise<Array<{ id: number; siteId: string }>> {
-  const now = options.now ?? new Date();
-  const [waiting, working] =
-    phase === 'download' ? (['pending', 'downloading'] as const) : (['stored', 'extracting'] as const);
-  const firstLink = db
-    .select({
-      documentId: postDocuments.documentId,
-      postId: sql<number>`min(${postDocuments.postId})`.as('post_id'),
-    })
-    .from(postDocuments)
-    .groupBy(postDocuments.documentId)
-    .as('first_link');
-  const turn = sql<number>`row_number() over (partition by ${posts.siteId} order by ${documents.id})`;
-  const candidates = await db
-    .select({ id: documents.id, siteId: posts.siteId, turn })
-    .from(documents)
-    .innerJoin(firstLink, eq(firstLink.documentId, documents.id))
-    .innerJoin(posts, eq(posts.id, firstLink.postId))
-    .where(claimable(waiting, now))
-    .orderBy(turn, asc(documents.id))
-    .limit(options.limit * 4 + options.perSite * 4);
-  const busyRows = await db
-    .select({ siteId: posts.siteId, count: sql<number>`count(distinct ${documents.id})::int` })
-    .from(documents)
-    .innerJoin(postDocuments, eq(postDocuments.documentId, documents.id))
-    .innerJoin(posts, eq(posts.id, postDocuments.postId))
-    .where(and(eq(documents.status, working), gt(documents.leaseUntil, now)))
-    .groupBy(posts.siteId);
-  const busy = new Map(busyRows.map((row) => [row.siteId, Number(row.count)]));
-  const claimed: Array<{ id: number; siteId: string }> = [];
-  for (const candidate of candidates) {
-    if (claimed.length >= options.limit) break;
-    if ((busy.get(candidate.siteId) ?? 0) >= options.perSite) continue;
-    const [taken] = await db
-      .update(documents)
-      .set({
-        status: working,
-        leaseOwner: options.worker,
-        leaseUntil: new Date(now.getTime() + options.leaseMs),
-      })
-      .where(and(eq(documents.id, candidate.id), claimable(waiting, now)))
-      .returning({ id: documents.id });
-    if (!taken) continue;
-    busy.set(candidate.siteId, (busy.get(candidate.siteId) ?? 0) + 1);
-    claimed.push({ id: candidate.id, siteId: candidate.siteId });
-  }
-  return claimed;
-}
-
-/** Keeps a claim alive and records progress; false when the claim was lost (another worker took it). */
-export async function renewClaim(
-  db: Db,
-  id: number,
-  worker: string,
-  leaseMs: number,
-  progress: { downloadedBytes?: number; expectedBytes?: number | null } = {},
-): Promise<boolean> {
-  const rows = await db
-    .update(documents)
-    .set({ leaseUntil: new Date(Date.now() + leaseMs), ...progress })
-    .where(and(eq(documents.id, id), eq(documents.leaseOwner, worker)))
-    .returning({ id: documents.id });
-  return rows.length > 0;
-}
-
 export interface StoredFile {
   sha256: string;
   sizeBytes: number;
@@ -153,7 +59,8 @@ export async function recordStored(
     .from(documents)
     .where(eq(documents.sha256, file.sha256));
   const target = existing[0]?.id;
-  if (target !== undefined && target !== id) return { id: await mergeInto(db, id, target), merged: true };
+  if (target !== undefined && target !== id)
+    return { id: await mergeInto(db, id, target, file.sha256), merged: true };
   try {
     await db
       .update(documents)
@@ -181,60 +88,36 @@ export async function recordStored(
       .from(documents)
       .where(eq(documents.sha256, file.sha256));
     if (!row) throw error;
-    return { id: await mergeInto(db, id, row.id), merged: true };
+    return { id: await mergeInto(db, id, row.id, file.sha256), merged: true };
   }
 }
 
-async function mergeInto(db: Db, duplicate: number, target: number): Promise<number> {
+const FINISHED: readonly DocumentStatus[] = ['extracted', 'needs_ocr', 'password_protected'];
+
+/**
+ * Moves a duplicate's links to the stored copy and deletes the duplicate. A copy already read goes back to `stored`:
+ * the new post must be matched too (the consumer gets every source again), and the file is in the store again even
+ * if retention had deleted it (this download just put it back).
+ */
+async function mergeInto(db: Db, duplicate: number, target: number, sha256: string): Promise<number> {
   await db.transaction(async (tx) => {
     // A link is unique by (post, URL), not by document: it moves to the stored copy as it is.
     await tx.update(postDocuments).set({ documentId: target }).where(eq(postDocuments.documentId, duplicate));
     await tx.update(documents).set({ parentId: target }).where(eq(documents.parentId, duplicate));
     await tx.delete(documents).where(eq(documents.id, duplicate));
+    await tx
+      .update(documents)
+      .set({ status: 'stored', rawDeletedAt: null, storageKey: `sha256:${sha256}`, nextAttemptAt: null })
+      .where(
+        and(
+          eq(documents.id, target),
+          inArray(documents.status, [...FINISHED]),
+          // A listing is not read as text: its files are linked to the new post instead (expandListing).
+          sql`${documents.sniffedType} is distinct from 'directory_listing'`,
+        ),
+      );
   });
   return target;
-}
-
-export interface Outcome {
-  status: DocumentStatus;
-  error?: string | null;
-  warnings?: string[];
-  counts?: Record<string, number>;
-  timings?: Record<string, number>;
-  sniffedType?: string | null;
-  /** Retry later: the document goes back to waiting (with its attempts counted unless `countAttempt` is false). */
-  retryAt?: Date;
-  countAttempt?: boolean;
-  downloadedBytes?: number;
-}
-
-/** Ends a claim with an outcome (extracted, failed, too_large…), or puts the document back to wait for a retry. */
-export async function recordOutcome(db: Db, id: number, outcome: Outcome): Promise<void> {
-  const finished =
-    outcome.status === 'extracted' ||
-    outcome.status === 'needs_ocr' ||
-    outcome.status === 'password_protected';
-  await db
-    .update(documents)
-    .set({
-      status: outcome.status,
-      ...(outcome.error !== undefined ? { error: outcome.error } : {}),
-      ...(outcome.warnings ? { warnings: outcome.warnings } : {}),
-      ...(outcome.counts ? { counts: outcome.counts } : {}),
-      ...(outcome.sniffedType !== undefined ? { sniffedType: outcome.sniffedType } : {}),
-      ...(outcome.timings
-        ? { timings: sql`${documents.timings} || ${JSON.stringify(outcome.timings)}::jsonb` }
-        : {}),
-      ...(outcome.retryAt ? { nextAttemptAt: outcome.retryAt } : {}),
-      ...(outcome.retryAt && outcome.countAttempt !== false
-        ? { attempts: sql`${documents.attempts} + 1` }
-        : {}),
-      ...(outcome.downloadedBytes !== undefined ? { downloadedBytes: outcome.downloadedBytes } : {}),
-      ...(finished ? { extractedAt: new Date() } : {}),
-      leaseOwner: null,
-      leaseUntil: null,
-    })
-    .where(eq(documents.id, id));
 }
 
 /** Files found in a directory listing, each a new document linked to the listing's posts (once per post and URL). */
@@ -259,6 +142,27 @@ export async function addListedFiles(
         .where(and(eq(postDocuments.sourceUrl, file.url), inArray(postDocuments.postId, postIds)));
       const missing = postIds.filter((postId) => !known.some((row) => row.postId === postId));
       if (missing.length === 0) continue;
+      // The file is already a document of this listing (for its first posts): the other posts link to it.
+      const [child] = await tx
+        .select({ id: postDocuments.documentId })
+        .from(postDocuments)
+        .innerJoin(documents, eq(documents.id, postDocuments.documentId))
+        .where(and(eq(postDocuments.sourceUrl, file.url), eq(documents.parentId, listing.id)))
+        .limit(1);
+      if (child) {
+        await tx
+          .insert(postDocuments)
+          .values(
+            missing.map((postId) => ({
+              postId,
+              documentId: child.id,
+              sourceUrl: file.url,
+              fileName: file.name,
+            })),
+          )
+          .onConflictDoNothing();
+        continue;
+      }
       const [created] = await tx
         .insert(documents)
         .values({

@@ -158,6 +158,19 @@ describe.each(DRIVERS)('document pipeline on %s', (driver) => {
     );
     await expect(otherKey.get(a?.sha256 as string)).rejects.toThrow(/cannot be decrypted/);
     expect((await run.deps.evidence.get(a?.sha256 as string)).equals(secret)).toBe(true);
+    expect(run.consumer.calls.get(a?.id as number)).toEqual([[postA, postB]]);
+
+    // Posted again later on a third site, after it was read: linked, and handed to matching again with all three.
+    const hostC = harness.serve(fixtureSite({ '/again.csv': fileRoute(secret).route }));
+    const postC = await seedPost(test.database.db, 'site-c', hostC, [`http://${hostC}/again.csv`]);
+    await run.drain();
+    const [c] = await listDocuments(test.database.db, { postId: postC });
+    expect(c).toMatchObject({ id: a?.id, status: 'extracted' });
+    expect(run.consumer.calls.get(a?.id as number)).toEqual([
+      [postA, postB],
+      [postA, postB, postC],
+    ]);
+    expect(blobs(run.evidenceDir)).toHaveLength(1);
   });
 
   it('resumes a truncated download in a later pass from the bytes already stored', async () => {

@@ -17,14 +17,24 @@ import { upsertSite } from '../../../src/store/sites.repository.ts';
 import type { SocksAgentPool } from '../../../src/tor/socks-agent.ts';
 
 /** A consumer that keeps every record, by document id: what matching would have read. */
-export function capturingConsumer(): DocumentConsumer & { records: Map<number, TextRecord[]> } {
+export function capturingConsumer(): DocumentConsumer & {
+  records: Map<number, TextRecord[]>;
+  /** The posts each call was given, per document, in order of calls. */
+  calls: Map<number, number[][]>;
+} {
   const records = new Map<number, TextRecord[]>();
+  const calls = new Map<number, number[][]>();
   return {
     records,
+    calls,
     async consume(document, stream) {
       const list: TextRecord[] = [];
       for await (const record of stream) list.push(record);
       records.set(document.id, list);
+      calls.set(document.id, [
+        ...(calls.get(document.id) ?? []),
+        document.sources.map((source) => source.postId),
+      ]);
     },
   };
 }
