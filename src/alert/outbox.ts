@@ -100,7 +100,7 @@ async function writeAlerts(tx: Db, change: MatchChange, publicUrl: string, at: D
       .select({ id: alerts.id })
       .from(alerts)
       .where(and(eq(alerts.channelId, channel.id), eq(alerts.dedupeKey, base)));
-    const followUp = root ? { reason: reasonOf(change) } : null;
+    const followUp = root ? { parentAlertId: root.id, reason: reasonOf(change) } : null;
     const payload: AlertPayload = {
       version: 1,
       kind: MATCH_KIND,
@@ -129,6 +129,7 @@ async function writeAlerts(tx: Db, change: MatchChange, publicUrl: string, at: D
       },
       followUp: followUp
         ? {
+            parentAlertId: followUp.parentAlertId,
             identifiersAdded: change.identifiersAdded,
             categoriesAdded: change.categoriesAdded,
             termsAdded: change.termsAdded,

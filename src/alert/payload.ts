@@ -26,6 +26,8 @@ export interface AlertPayload {
   gdpr: { clockStartedAt: string; deadline: string };
   /** Set on follow-ups: what is new since the first alert. */
   followUp: {
+    /** The first alert of this (organisation, post, kind) on this channel. */
+    parentAlertId: number;
     identifiersAdded: number;
     categoriesAdded: string[];
     termsAdded: number;

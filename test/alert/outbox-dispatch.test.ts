@@ -142,7 +142,7 @@ describe.each(DRIVERS)('alert outbox and dispatcher on %s', (driver) => {
     const sent = discord.delivered();
     expect(sent).toHaveLength(2);
     const followUp = sent[1]?.body.embeds[0];
-    expect(followUp.description).toContain('Follow-up: a new file of the post matches');
+    expect(followUp.description).toBe(`Follow-up to alert #${list[0]?.id}: a new file of the post matches`);
     const fields = Object.fromEntries(
       followUp.fields.map((f: { name: string; value: string }) => [f.name, f.value]),
     );

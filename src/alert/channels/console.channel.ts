@@ -24,7 +24,7 @@ export function consoleLine(alert: AlertPayload, samples: boolean, format: 'text
     .map(([k, n]) => `${k}=${n}`)
     .join(' ');
   return [
-    `[${alert.severity.toUpperCase()}]${alert.followUp ? ' follow-up' : ''}`,
+    `[${alert.severity.toUpperCase()}]${alert.followUp ? ` follow-up to #${alert.followUp.parentAlertId}` : ''}`,
     `${alert.organisation.name}:`,
     `"${alert.post.title}" on ${alert.site.group}/${alert.site.name}`,
     `terms=${alert.terms.length}`,

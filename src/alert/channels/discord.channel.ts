@@ -119,7 +119,7 @@ export function buildEmbed(
     `notify the authority by <t:${unix(alert.gdpr.deadline)}:f> (<t:${unix(alert.gdpr.deadline)}:R>)`,
   );
   const description = alert.followUp
-    ? `Follow-up: ${alert.followUp.reason}`
+    ? `Follow-up to alert #${alert.followUp.parentAlertId}: ${alert.followUp.reason}`
     : `A leak post names ${alert.organisation.name}.`;
   const embed: DiscordEmbed = {
     title: cut(`[${sev}] ${alert.organisation.name}: ${alert.post.title}`, DISCORD_LIMITS.title),
