@@ -14,6 +14,8 @@ import { moduleLogger } from '../shared/logger.ts';
 import { getSite } from '../store/sites.repository.ts';
 import type { AppContext } from './context.ts';
 import { type Crawler, createCrawler } from './crawler.ts';
+import { createLeakPipeline, type LeakPipeline } from './leak-pipeline.ts';
+import { type Periodic, startPeriodic } from './periodic.ts';
 import type { Role } from './run-roles.ts';
 
 interface Stoppable {
@@ -22,7 +24,12 @@ interface Stoppable {
 }
 
 /** A crawl job: skipped while the site backs off or is disabled; bad input is recorded, not retried. */
-function crawlHandler(ctx: AppContext, crawler: Crawler): JobHandler<{ siteId: string }> {
+function crawlHandler(
+  ctx: AppContext,
+  crawler: Crawler,
+  pipeline: LeakPipeline,
+  documents: Periodic,
+): JobHandler<{ siteId: string }> {
   const log = moduleLogger(ctx.logger, 'crawl');
   return async (job) => {
     const { siteId } = job.data;
@@ -37,7 +44,10 @@ function crawlHandler(ctx: AppContext, crawler: Crawler): JobHandler<{ siteId: s
       return;
     }
     try {
-      await crawler.crawl(siteId, job.retryCount > 0 ? 'retry' : 'schedule');
+      const summary = await crawler.crawl(siteId, job.retryCount > 0 ? 'retry' : 'schedule');
+      await pipeline.afterCrawl(summary);
+      // Files linked by new posts are downloaded, read and matched by the documents pass; start one now.
+      if (summary.changedPostIds.length > 0) void documents.kick();
     } catch (error) {
       if (isAppError(error) && error.disposition !== 'retry') {
         log.error({ site: siteId, code: error.code, error: error.message }, 'crawl failed; not retried');
@@ -66,8 +76,18 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
   const worker = roles.includes('worker');
   // Workers deliver the alert outbox: a periodic pass, and the alert.dispatch job to deliver at once.
   const alertDispatcher = worker ? startAlertDispatcher(ctx) : null;
+  // Workers match what crawls find, and download, read and match posted files in a periodic pass.
+  const pipeline = createLeakPipeline(ctx);
+  const documents = worker
+    ? startPeriodic(
+        'documents',
+        () => pipeline.documents.processPending(),
+        15_000,
+        moduleLogger(ctx.logger, 'documents'),
+      )
+    : { kick: async () => undefined, stop: async () => undefined };
   const bindings: WorkerBinding[] = [
-    bindJob(crawlSiteJob, crawlHandler(ctx, crawler), ctx.config.crawl.concurrency),
+    bindJob(crawlSiteJob, crawlHandler(ctx, crawler, pipeline, documents), ctx.config.crawl.concurrency),
     ...(alertDispatcher ? [bindJob(alertDispatchJob, alertDispatchHandler(alertDispatcher), 1)] : []),
   ];
   const common = {
@@ -89,9 +109,18 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
           : await runWorkerRole(ctx, common);
   } catch (error) {
     await alertDispatcher?.stop();
+    await documents.stop();
+    pipeline.close();
     throw error;
   }
   return [
+    {
+      name: 'documents',
+      stop: async () => {
+        await documents.stop();
+        pipeline.close();
+      },
+    },
     ...(alertDispatcher ? [{ name: 'alert dispatcher', stop: () => alertDispatcher.stop() }] : []),
     { name: 'crawler', stop: () => crawler.close() },
     {

@@ -51,6 +51,8 @@ export interface CrawlSummary {
   postsUpdated: number;
   postsRemoved: number;
   baseline: boolean;
+  /** New and changed posts of this run (baseline included: its posts are matched, only not announced as new). */
+  changedPostIds: number[];
   /** Set when the run is flagged for an analyst's review (the definition and the generic extractor disagree). */
   review?: string;
   errors: RunError[];
@@ -107,6 +109,7 @@ export async function crawlSite(
     postsUpdated: 0,
     postsRemoved: 0,
     baseline: false,
+    changedPostIds: [],
     errors: [],
     durationMs: 0,
   };
@@ -204,6 +207,7 @@ export async function crawlSite(
       postsNew: recorded.postsNew,
       postsUpdated: recorded.postsUpdated,
       postsRemoved: recorded.postsRemoved,
+      changedPostIds: recorded.changedPostIds,
     });
     if (verdict.health) {
       const failures = verdict.health === 'up' ? 0 : stored.consecutiveFailures + 1;

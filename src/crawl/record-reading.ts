@@ -25,6 +25,8 @@ export interface RecordedReading {
   events: number;
   /** Post id by stable key, for captures and detail pages. */
   postIds: Map<string, number>;
+  /** Posts that are new or whose content changed in this run: what matching must (re)read. */
+  changedPostIds: number[];
 }
 
 function toInput(siteId: string, post: ParsedPost): PostInput {
@@ -67,13 +69,18 @@ export async function recordReading(db: Db, input: RecordReadingInput): Promise<
     const outcomes = new Map(upserted.map((row) => [row.post.stableKey, row.outcome]));
     const events: Array<typeof postEvents.$inferInsert> = [];
     let postsUpdated = 0;
+    const changedPostIds: number[] = [];
     for (const change of changes) {
       const postId = postIds.get(change.key) as number;
       if (change.kind === 'new') {
         events.push({ postId, runId: input.runId, kind: 'new', details: { baseline: input.baseline } });
+        changedPostIds.push(postId);
         continue;
       }
-      if (change.events.length > 0 || outcomes.get(change.key) === 'updated') postsUpdated++;
+      if (change.events.length > 0 || outcomes.get(change.key) === 'updated') {
+        postsUpdated++;
+        changedPostIds.push(postId);
+      }
       for (const event of change.events)
         events.push({ postId, runId: input.runId, kind: event.kind, details: event.details });
     }
@@ -122,6 +129,7 @@ export async function recordReading(db: Db, input: RecordReadingInput): Promise<
       postsRemoved,
       events: events.length,
       postIds,
+      changedPostIds,
     };
   });
 }
