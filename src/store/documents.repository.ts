@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { pgErrorOf } from './db-errors.ts';
 import { type documentStatuses, documents, postDocuments, posts } from './schema/index.ts';
