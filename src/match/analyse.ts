@@ -6,11 +6,12 @@
  */
 import type { RecordLocation, TextRecord } from '../extract/text-record.ts';
 import type { WatchTermKind } from '../store/organisations.repository.ts';
-import type { Category } from './detect/candidate.ts';
+import type { Candidate, Category } from './detect/candidate.ts';
 import { type DetectOptions, detect } from './detect/index.ts';
 import type { IdentifierHasher } from './hasher.ts';
 import { HealthClassifier } from './health.ts';
 import type { IdentifierKind } from './identifiers/normalise.ts';
+import { IdentifierLookup } from './lookup.ts';
 import { maskIdentifier } from './mask.ts';
 import { MinHasher } from './minhash.ts';
 import type { Registry } from './registry.ts';
@@ -52,19 +53,20 @@ export interface AnalysisResult {
   regexesStopped: number[];
 }
 
-const HASH_CACHE = 200_000;
-
 export class ContentAnalysis {
   private readonly orgs = new Map<number, OrgFindings>();
   private readonly categories = new Map<Category, number>();
   private readonly health = new HealthClassifier();
   private readonly minhash = new MinHasher();
   private readonly budget: RegexBudget = new Map();
-  private readonly hashes = new Map<string, Buffer>();
+  private readonly lookup: IdentifierLookup;
+  private pending: Array<{ location: RecordLocation; candidates: Candidate[] }> = [];
+  private pendingCandidates = 0;
   private records = 0;
   private readonly detectOptions: DetectOptions;
 
   constructor(private readonly settings: AnalysisSettings) {
+    this.lookup = new IdentifierLookup(settings.hasher, settings.registry.set);
     this.detectOptions = {
       ...settings.detect,
       wanted: settings.registry.wanted,
@@ -101,22 +103,11 @@ export class ContentAnalysis {
     if (!last || JSON.stringify(last) !== JSON.stringify(entry)) findings.locations.push(entry);
   }
 
-  private hash(key: string): Buffer {
-    let hash = this.hashes.get(key);
-    if (!hash) {
-      hash = this.settings.hasher.hash(key);
-      if (this.hashes.size >= HASH_CACHE) this.hashes.clear();
-      this.hashes.set(key, hash);
-    }
-    return hash;
-  }
-
   addRecord(record: TextRecord): void {
     const { text } = record;
     const only = this.settings.onlyOrgId;
     this.records++;
     if (!text) return;
-    const touched = new Set<number>();
     for (const hit of this.settings.terms.scan(text, this.budget)) {
       if (only !== undefined && hit.term.orgId !== only) continue;
       const findings = this.org(hit.term.orgId);
@@ -134,38 +125,58 @@ export class ContentAnalysis {
     const found = detect(record, this.detectOptions);
     for (const [category, n] of found.categories)
       this.categories.set(category, (this.categories.get(category) ?? 0) + n);
-    const set = this.settings.registry.set;
-    for (const candidate of found.candidates) {
-      const hash = this.hash(candidate.key);
-      if (!set.has(hash)) continue;
-      for (const hit of set.lookup(hash)) {
-        if (candidate.orgId !== undefined && hit.orgId !== candidate.orgId) continue;
-        if (only !== undefined && hit.orgId !== only) continue;
-        const findings = this.org(hit.orgId);
-        let hashes = findings.identifiers.get(hit.kind);
-        if (!hashes) {
-          hashes = new Set();
-          findings.identifiers.set(hit.kind, hashes);
-        }
-        const hex = hash.toString('hex');
-        if (!hashes.has(hex) && findings.samples.length < this.settings.samples) {
-          findings.samples.push(maskIdentifier(candidate.kind, candidate.key));
-        }
-        hashes.add(hex);
-        if (candidate.credential) findings.credentials.add(hex);
-        touched.add(hit.orgId);
-      }
-    }
-    for (const orgId of touched) {
-      const findings = this.org(orgId);
-      findings.recordsMatched++;
-      this.locate(findings, record.location);
+    if (found.candidates.length > 0) {
+      this.pending.push({ location: record.location, candidates: found.candidates });
+      this.pendingCandidates += found.candidates.length;
+      if (this.pendingCandidates >= 512) this.flush();
     }
     this.health.add(text);
     this.minhash.add(text);
   }
 
+  /**
+   * Looks up the candidates of the pending records in one batch (one hashing call for hundreds of records), then
+   * credits the organisations that registered them.
+   */
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const only = this.settings.onlyOrgId;
+    const outcomes = this.lookup.lookup(this.pending.flatMap((p) => p.candidates));
+    let next = 0;
+    for (const { location, candidates } of this.pending) {
+      const touched = new Set<number>();
+      for (const candidate of candidates) {
+        const registered = outcomes[next++];
+        if (!registered) continue;
+        for (const hit of registered.hits) {
+          if (candidate.orgId !== undefined && hit.orgId !== candidate.orgId) continue;
+          if (only !== undefined && hit.orgId !== only) continue;
+          const findings = this.org(hit.orgId);
+          let hashes = findings.identifiers.get(hit.kind);
+          if (!hashes) {
+            hashes = new Set();
+            findings.identifiers.set(hit.kind, hashes);
+          }
+          if (!hashes.has(registered.hex) && findings.samples.length < this.settings.samples) {
+            findings.samples.push(maskIdentifier(candidate.kind, candidate.key));
+          }
+          hashes.add(registered.hex);
+          if (candidate.credential) findings.credentials.add(registered.hex);
+          touched.add(hit.orgId);
+        }
+      }
+      for (const orgId of touched) {
+        const findings = this.org(orgId);
+        findings.recordsMatched++;
+        this.locate(findings, location);
+      }
+    }
+    this.pending = [];
+    this.pendingCandidates = 0;
+  }
+
   result(): AnalysisResult {
+    this.flush();
     const isHealth = this.health.isHealth();
     const categories = new Map(this.categories);
     if (isHealth) categories.set('health', this.health.summary().terms);

@@ -19,6 +19,8 @@ export interface AutomatonMatch {
   end: number;
 }
 
+/** Texts shorter than this are scanned in JavaScript. */
+const SMALL_TEXT = 512;
 /** Texts shorter than this are scanned as one stream. */
 const SPLIT_FROM = 8192;
 
@@ -38,6 +40,8 @@ export class TermAutomaton {
 
   /** Every occurrence of every pattern in `text` at word boundaries, in order of their end. */
   scan(text: string): AutomatonMatch[] {
+    // A short text (a table row, a line) costs more to hand over to WebAssembly than to scan here.
+    if (text.length < SMALL_TEXT) return this.scanReference(text);
     this.wasm ??= new WasmDfa(this.t.delta, this.t.symbols);
     const first: AutomatonMatch[] = [];
     const second: AutomatonMatch[] = [];

@@ -35,7 +35,7 @@ export class HashSet {
     this.next = new Int32Array(capacity);
     let slots = 16;
     while (slots < capacity * 2) slots <<= 1;
-    this.table = new Int32Array(slots);
+    this.table = new Int32Array(slots * 2);
     this.mask = slots - 1;
   }
 
@@ -64,7 +64,7 @@ export class HashSet {
       return true;
     }
     this.next[entry] = -1;
-    if (this.count * 2 > this.table.length) this.rehash(this.table.length * 2);
+    if (this.count * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
     this.insertSlot(entry);
     return true;
   }
@@ -95,11 +95,22 @@ export class HashSet {
     );
   }
 
+  private static check(hash: Uint8Array, at = 4): number {
+    return (
+      (hash[at] as number) |
+      ((hash[at + 1] as number) << 8) |
+      ((hash[at + 2] as number) << 16) |
+      ((hash[at + 3] as number) << 24)
+    );
+  }
+
   private find(hash: Uint8Array): number {
-    const hashes = this.hashes;
+    const { hashes, table } = this;
+    const check = HashSet.check(hash);
     for (let slot = this.slotOf(hash); ; slot = (slot + 1) & this.mask) {
-      const stored = this.table[slot] as number;
+      const stored = table[slot * 2] as number;
       if (stored === 0) return -1;
+      if (table[slot * 2 + 1] !== check) continue;
       const base = (stored - 1) * 32;
       let same = true;
       for (let i = 0; i < 32; i++) {
@@ -115,12 +126,13 @@ export class HashSet {
   private insertSlot(entry: number): void {
     const hash = this.hashes.subarray(entry * 32, entry * 32 + 32);
     let slot = this.slotOf(hash);
-    while (this.table[slot] !== 0) slot = (slot + 1) & this.mask;
-    this.table[slot] = entry + 1;
+    while (this.table[slot * 2] !== 0) slot = (slot + 1) & this.mask;
+    this.table[slot * 2] = entry + 1;
+    this.table[slot * 2 + 1] = HashSet.check(hash);
   }
 
   private rehash(slots: number): void {
-    this.table = new Int32Array(slots);
+    this.table = new Int32Array(slots * 2);
     this.mask = slots - 1;
     // Only chain heads are in the table.
     const inChain = new Uint8Array(this.count);

@@ -75,8 +75,11 @@ export class RegistryCache {
   private async load(afterImportId: number): Promise<void> {
     const started = performance.now();
     let loaded = 0;
-    for await (const batch of streamHashes(this.db, { afterImportId })) {
-      for (const row of batch) if (this.set.add(row.hash, row.orgId, row.kind)) loaded++;
+    for await (const groups of streamHashes(this.db, { afterImportId })) {
+      for (const { orgId, kind, hashes } of groups) {
+        for (let at = 0; at < hashes.length; at += 32)
+          if (this.set.add(hashes.subarray(at, at + 32), orgId, kind)) loaded++;
+      }
     }
     this.logger?.debug(
       { loaded, size: this.set.size, ms: Math.round(performance.now() - started) },

@@ -175,32 +175,72 @@ export async function registryGeneration(db: Db, sinceImportId: number): Promise
   };
 }
 
+/** Hashes of one organisation and kind, 32 bytes each, concatenated. */
+export interface HashBatch {
+  orgId: number;
+  kind: IdentifierKind;
+  hashes: Buffer;
+}
+
 /**
- * Every registered hash (or those of imports after `afterImportId`), in batches, in primary-key order: memory stays
- * bounded however large the registry.
+ * Every registered hash (or those of imports after `afterImportId`), in primary-key order, in chunks of `batch` rows
+ * aggregated per organisation and kind into one bytea each: a database returns a few long values much faster than
+ * tens of thousands of rows (PGlite decodes rows at ~100 000/s). Memory stays bounded however large the registry.
  */
 export async function* streamHashes(
   db: Db,
   options: { afterImportId?: number; batch?: number } = {},
-): AsyncGenerator<HashRow[]> {
-  const batch = options.batch ?? 20_000;
-  let last: HashRow | undefined;
+): AsyncGenerator<HashBatch[]> {
+  const batch = options.batch ?? 100_000;
+  const after = options.afterImportId ? gt(identifierHashes.importId, options.afterImportId) : undefined;
+  const [size] = await db.select({ n: count() }).from(identifierHashes).where(after);
+  if ((size?.n ?? 0) <= batch) {
+    // Small enough for one pass: no ordering, no keyset (half the time of the chunked read on PGlite).
+    const groups = await db
+      .select({
+        orgId: identifierHashes.orgId,
+        kind: identifierHashes.kind,
+        hashes: sql<Buffer>`string_agg(${identifierHashes.hash}, ''::bytea)`.mapWith(identifierHashes.hash),
+      })
+      .from(identifierHashes)
+      .where(after)
+      .groupBy(identifierHashes.orgId, identifierHashes.kind);
+    if (groups.length > 0) yield groups;
+    return;
+  }
+  let last: { orgId: number; kind: string; hash: Buffer } | undefined;
   for (;;) {
     const conditions = [
-      options.afterImportId ? gt(identifierHashes.importId, options.afterImportId) : undefined,
+      after,
       last
         ? sql`(${identifierHashes.orgId}, ${identifierHashes.kind}, ${identifierHashes.hash}) > (${last.orgId}, ${last.kind}, ${last.hash})`
         : undefined,
     ];
-    const rows = await db
+    const chunk = db
       .select({ orgId: identifierHashes.orgId, kind: identifierHashes.kind, hash: identifierHashes.hash })
       .from(identifierHashes)
       .where(and(...conditions))
       .orderBy(asc(identifierHashes.orgId), asc(identifierHashes.kind), asc(identifierHashes.hash))
-      .limit(batch);
-    if (rows.length > 0) yield rows as HashRow[];
-    if (rows.length < batch) return;
-    last = rows[rows.length - 1] as HashRow;
+      .limit(batch)
+      .as('chunk');
+    const groups = await db
+      .select({
+        orgId: chunk.orgId,
+        kind: chunk.kind,
+        hashes: sql<Buffer>`string_agg(${chunk.hash}, ''::bytea)`.mapWith(identifierHashes.hash),
+        // max(bytea) is PostgreSQL 18+; hex of fixed-length hashes sorts the same way.
+        last: sql<Buffer>`decode(max(encode(${chunk.hash}, 'hex')), 'hex')`.mapWith(identifierHashes.hash),
+        rows: sql<number>`count(*)`.mapWith(Number),
+      })
+      .from(chunk)
+      .groupBy(chunk.orgId, chunk.kind)
+      .orderBy(asc(chunk.orgId), asc(chunk.kind));
+    const rows = groups.reduce((n, g) => n + g.rows, 0);
+    if (rows > 0)
+      yield groups.map(({ orgId, kind, hashes }) => ({ orgId, kind: kind as IdentifierKind, hashes }));
+    if (rows < batch) return;
+    const end = groups[groups.length - 1] as (typeof groups)[number];
+    last = { orgId: end.orgId, kind: end.kind, hash: end.last };
   }
 }
 

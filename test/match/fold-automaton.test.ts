@@ -111,7 +111,25 @@ describe('TermAutomaton', () => {
 
   it('scans in WebAssembly exactly as the JavaScript reference does, slow characters and long texts included', () => {
     const automaton = new TermAutomaton(['azur', 'azur analytics', 'strasse', '東京', 'fin', 'e', 'a b c']);
-    const pieces = ['Azur', ' ', 'analytics', 'Straße', 'ﬁn', '😀', '\u00ad', 'e\u0301', '東京', '-', 'a', 'b', 'c', 'É', '\n', '𝐀𝐳𝐮𝐫', ',  '];
+    const pieces = [
+      'Azur',
+      ' ',
+      'analytics',
+      'Straße',
+      'ﬁn',
+      '😀',
+      '\u00ad',
+      'e\u0301',
+      '東京',
+      '-',
+      'a',
+      'b',
+      'c',
+      'É',
+      '\n',
+      '𝐀𝐳𝐮𝐫',
+      ',  ',
+    ];
     let seed = 7;
     const next = () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -119,7 +137,10 @@ describe('TermAutomaton', () => {
     };
     for (let round = 0; round < 60; round++) {
       // Short texts are one stream; long ones are scanned as two interleaved halves.
-      const text = Array.from({ length: round % 2 ? 200 : 5000 + (next() % 3000) }, () => pieces[next() % pieces.length]).join('');
+      const text = Array.from(
+        { length: round % 2 ? 200 : 5000 + (next() % 3000) },
+        () => pieces[next() % pieces.length],
+      ).join('');
       expect(automaton.scan(text)).toEqual(automaton.scanReference(text));
     }
     // More matches than the output buffer holds, in a text larger than the first memory allocation.
@@ -129,4 +150,3 @@ describe('TermAutomaton', () => {
     expect(matches.at(-1)).toEqual({ pattern: 5, start: long.length - 2, end: long.length - 1 });
   });
 });
-

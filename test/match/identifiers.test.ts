@@ -98,3 +98,29 @@ describe('masked samples', () => {
     expect(maskIdentifier('health_number', 'hn:nhs:9434765919')).toBe('nhs:9***9');
   });
 });
+
+describe('keyed hashing', () => {
+  it('is HMAC-SHA256 under the derived key, byte for byte as node:crypto computes it, in batches too', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { createHasher } = await import('../../src/match/hasher.ts');
+    const { deriveKey } = await import('../../src/shared/keys.ts');
+    const material = 'hashing-test-key-material-0123456789abcdef';
+    const hasher = createHasher(material);
+    const key = deriveKey(material, 'identifier-hash');
+    const values = Array.from(
+      { length: 300 },
+      (_, n) => `acct:${'x'.repeat(n)}${n % 3 ? '' : 'é東😀'}@example.fr`,
+    );
+    const batch = hasher.hashMany(values);
+    values.forEach((value, i) => {
+      const expected = createHmac('sha256', key).update(value, 'utf8').digest();
+      expect(Buffer.from(batch.subarray(i * 32, i * 32 + 32)).equals(expected)).toBe(true);
+      if (i % 50 === 0) expect(hasher.hash(value).equals(expected)).toBe(true);
+    });
+    expect(
+      createHasher('another-key-material-0123456789abcdefgh')
+        .hash('acct:a@b.fr')
+        .equals(hasher.hash('acct:a@b.fr')),
+    ).toBe(false);
+  });
+});

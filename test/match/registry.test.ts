@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importIdentifiers } from '../../src/match/import/import-identifiers.ts';
 import { type MatchDeps, matchPost } from '../../src/match/match-service.ts';
 import { retroHunt, startRetroHunt } from '../../src/match/retro-hunt.ts';
-import { clearIdentifiers, identifierStatus } from '../../src/store/identifiers.repository.ts';
+import { clearIdentifiers, identifierStatus, streamHashes } from '../../src/store/identifiers.repository.ts';
 import { addWatchTerms, createOrganisation } from '../../src/store/organisations.repository.ts';
 import { getRetroHunt } from '../../src/store/retro-hunts.repository.ts';
 import { identifierHashes, identifierImports, matches } from '../../src/store/schema/index.ts';
@@ -74,6 +74,32 @@ describe.each(DRIVERS)('registry and retro-hunt on %s', (driver) => {
     expect(await db.$count(identifierHashes)).toBe(before);
     const imports = await db.select().from(identifierImports);
     expect(imports.find((i) => i.fileName === 'broken.csv')?.status).toBe('failed');
+  });
+
+  it('streams every hash once, in chunks, across organisations and kinds', async () => {
+    const { db } = testDb.database;
+    const orgs = [
+      await createOrganisation(db, { slug: uniqueId('s1'), name: 'S1' }),
+      await createOrganisation(db, { slug: uniqueId('s2'), name: 'S2' }),
+    ];
+    for (const org of orgs) {
+      const csv = `email;tel\n${Array.from({ length: 7 }, (_, i) => `p${i}@s${org.id}.example;06 12 34 56 ${10 + i}`).join('\n')}\n`;
+      await importIdentifiers(db, deps.hasher, {
+        orgId: org.id,
+        fileName: 'p.csv',
+        input: Readable.from([csv]),
+      });
+    }
+    const seen: string[] = [];
+    for await (const groups of streamHashes(db, { batch: 3 })) {
+      for (const g of groups)
+        for (let at = 0; at < g.hashes.length; at += 32)
+          seen.push(`${g.orgId}:${g.kind}:${g.hashes.subarray(at, at + 32).toString('hex')}`);
+    }
+    const all = await db.select().from(identifierHashes);
+    expect(seen.sort()).toEqual(
+      all.map((row) => `${row.orgId}:${row.kind}:${row.hash.toString('hex')}`).sort(),
+    );
   });
 
   it('the in-memory registry follows imports and deletions', async () => {

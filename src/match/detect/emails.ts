@@ -35,7 +35,13 @@ export function findEmails(text: string): FoundEmail[] {
     const domain = text.slice(at + 1, end);
     const tld = domain.slice(domain.lastIndexOf('.') + 1);
     if (!domain.includes('.') || !/^\p{L}{2,}$/u.test(tld)) continue;
-    const normalised = normaliseEmail(text.slice(start, end));
+    const address = text.slice(start, end);
+    // Already delimited by address characters: ASCII ones only need lower-casing (and the import's checks).
+    if (/^[\x21-\x7e]+$/.test(address) && at - start <= 64 && !/\.\.|@\.|\.@/.test(address)) {
+      found.push({ value: address.toLowerCase(), start, end });
+      continue;
+    }
+    const normalised = normaliseEmail(address);
     if (normalised.ok) found.push({ value: normalised.value, start, end });
   }
   return found;

@@ -49,8 +49,13 @@ export function roleOfHeader(header: string): ColumnRole | undefined {
 const cache = new Map<string, Map<ColumnRole, number>>();
 
 /** The first column index of each role found in the headers. */
+const byArray = new WeakMap<readonly string[], Map<ColumnRole, number>>();
+const NONE = new Map<ColumnRole, number>();
+
 export function headerRoles(headers: readonly string[] | undefined): Map<ColumnRole, number> {
-  if (!headers || headers.length === 0) return new Map();
+  if (!headers || headers.length === 0) return NONE;
+  const known = byArray.get(headers); // the records of one table share their headers array
+  if (known) return known;
   const key = headers.join('\u0000');
   let roles = cache.get(key);
   if (!roles) {
@@ -62,5 +67,6 @@ export function headerRoles(headers: readonly string[] | undefined): Map<ColumnR
     if (cache.size > 1000) cache.clear();
     cache.set(key, roles);
   }
+  byArray.set(headers, roles);
   return roles;
 }

@@ -11,7 +11,7 @@ import { findCredentials } from './credentials.ts';
 import { findEmails } from './emails.ts';
 import { headerRoles } from './headers.ts';
 import { findNameBirthdates } from './names.ts';
-import { findNumbers } from './numbers.ts';
+import { findNumbers, noNumbers, shapeOf } from './numbers.ts';
 
 export interface DetectOptions {
   /** Regions whose national phone format is read. */
@@ -23,66 +23,85 @@ export interface DetectOptions {
   patientPatterns: ReadonlyArray<{ orgId: number; regex: RegExp }>;
 }
 
+/** Adds a candidate unless the record already has it (records hold a handful: a linear search is cheapest). */
+function add(
+  findings: RecordFindings,
+  kind: IdentifierKind,
+  value: string,
+  credential = false,
+  orgId?: number,
+): void {
+  const key = NAMESPACE[kind] + value;
+  for (const existing of findings.candidates) {
+    if (existing.key === key && existing.orgId === orgId) {
+      if (credential) existing.credential = true;
+      return;
+    }
+  }
+  const candidate: Candidate = { kind, key };
+  if (credential) candidate.credential = true;
+  if (orgId !== undefined) candidate.orgId = orgId;
+  findings.candidates.push(candidate);
+}
+
 export function detect(record: TextRecord, options: DetectOptions): RecordFindings {
   const findings: RecordFindings = { candidates: [], categories: new Map() };
   const wanted = options.wanted;
   const accounts = wanted.has('email') || wanted.has('login');
-  const seen = new Map<string, Candidate>();
-  const add = (kind: IdentifierKind, value: string, extra: Partial<Candidate> = {}) => {
-    const key = NAMESPACE[kind] + value;
-    const mapKey = extra.orgId === undefined ? key : `${extra.orgId}|${key}`;
-    const existing = seen.get(mapKey);
-    if (existing) {
-      if (extra.credential) existing.credential = true;
-      return;
-    }
-    const candidate: Candidate = { kind, key, ...extra };
-    seen.set(mapKey, candidate);
-    findings.candidates.push(candidate);
-  };
   const text = record.text;
   const roles = headerRoles(record.headers);
 
-  const emails = text.includes('@') ? findEmails(text) : [];
-  if (emails.length) count(findings, 'contact_details', emails.length);
-  if (accounts) for (const email of emails) add('email', email.value);
+  // A table row is scanned cell by cell (small, typed strings: most detectors are skipped by the cell's shape);
+  // other records as one text.
+  const units = record.cells ?? [text];
+  const numberOptions = { regions: options.regions, phones: wanted.has('phone'), healthNumbers: true };
+  const numbers = noNumbers();
+  let emailCount = 0;
+  for (const unit of units) {
+    const shape = shapeOf(unit);
+    if (shape.at) {
+      for (const email of findEmails(unit)) {
+        emailCount++;
+        if (accounts) add(findings, 'email', email.value);
+      }
+    }
+    findNumbers(unit, numberOptions, numbers, shape);
+  }
+  if (emailCount) count(findings, 'contact_details', emailCount);
 
   const credentials = findCredentials(record, roles);
   if (credentials.length) count(findings, 'credentials', credentials.length);
   if (accounts)
-    for (const c of credentials)
-      add(c.login.includes('@') ? 'email' : 'login', c.login, { credential: true });
+    for (const c of credentials) add(findings, c.login.includes('@') ? 'email' : 'login', c.login, true);
   if (accounts && record.cells && roles.has('login')) {
     const login = record.cells[roles.get('login') as number]?.trim().toLowerCase();
-    if (login && login.length >= 2 && !/\s/.test(login)) add(login.includes('@') ? 'email' : 'login', login);
+    if (login && login.length >= 2 && !/\s/.test(login))
+      add(findings, login.includes('@') ? 'email' : 'login', login);
   }
 
-  const numbers = /\d{3}/.test(text)
-    ? findNumbers(text, { regions: options.regions, phones: wanted.has('phone'), healthNumbers: true })
-    : { phones: [], nirs: [], health: [], cards: 0, ibans: 0 };
   if (numbers.phones.length) count(findings, 'contact_details', numbers.phones.length);
-  if (numbers.nirs.length + numbers.health.length)
-    count(findings, 'national_ids', numbers.nirs.length + numbers.health.length);
+  const ids = numbers.nirs.length + numbers.health.length;
+  if (ids) count(findings, 'national_ids', ids);
   if (numbers.cards) count(findings, 'payment_cards', numbers.cards);
   if (numbers.ibans) count(findings, 'bank_accounts', numbers.ibans);
-  if (wanted.has('phone')) for (const phone of numbers.phones) add('phone', phone);
-  if (wanted.has('nir')) for (const nir of numbers.nirs) add('nir', nir);
-  if (wanted.has('health_number')) for (const hn of numbers.health) add('health_number', hn);
+  if (wanted.has('phone')) for (const phone of numbers.phones) add(findings, 'phone', phone);
+  if (wanted.has('nir')) for (const nir of numbers.nirs) add(findings, 'nir', nir);
+  if (wanted.has('health_number')) for (const hn of numbers.health) add(findings, 'health_number', hn);
 
   const people = findNameBirthdates(record, roles, options.dateOrder);
   if (people.length) count(findings, 'identity');
-  if (wanted.has('name_birthdate')) for (const person of people) add('name_birthdate', person);
+  if (wanted.has('name_birthdate')) for (const person of people) add(findings, 'name_birthdate', person);
 
   if (wanted.has('patient_id')) {
     if (record.cells && roles.has('patient_id')) {
       const id = normalisePatientId(record.cells[roles.get('patient_id') as number] ?? '');
-      if (id.ok) add('patient_id', id.value);
+      if (id.ok) add(findings, 'patient_id', id.value);
     }
     for (const { orgId, regex } of options.patientPatterns) {
       regex.lastIndex = 0;
       for (const m of text.matchAll(regex)) {
         const id = normalisePatientId(m[0]);
-        if (id.ok) add('patient_id', id.value, { orgId });
+        if (id.ok) add(findings, 'patient_id', id.value, false, orgId);
       }
     }
   }

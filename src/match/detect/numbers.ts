@@ -14,8 +14,9 @@ import {
   validNiss,
 } from '../identifiers/checksums.ts';
 
-const NIR =
-  /(?<![\p{L}\p{N}])[1-478][ .-]?\d{2}[ .-]?(?:0[1-9]|1[0-2]|[2-9]\d)[ .-]?(?:\d{2}|2[ABab])[ .-]?\d{3}[ .-]?\d{3}[ .-]?\d{2}(?![\p{L}\p{N}])/gu;
+/** NIRs of people born in Corsica (2A, 2B) hold letters: not digit runs. Other NIRs are found as digit runs. */
+const CORSICAN_NIR =
+  /(?<![\p{L}\p{N}])[1-478][ .-]?\d{2}[ .-]?(?:0[1-9]|1[0-2]|[2-9]\d)[ .-]?2[ABab][ .-]?\d{3}[ .-]?\d{3}[ .-]?\d{2}(?![\p{L}\p{N}])/gu;
 const RUN = /(?<![\p{L}\p{N}+])\+?(?:\(0\) ?)?\d(?:[ .-]?\d| ?\(0\) ?\d){6,22}(?![\p{L}\p{N}])/gu;
 const KVNR = /(?<![\p{L}\p{N}])[A-Z]\d{9}(?![\p{L}\p{N}])/gu;
 const IBAN = /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\p{L}\p{N}])/gu;
@@ -70,7 +71,7 @@ export function phoneForms(
   const forms: string[] = [];
   for (const region of regions) {
     if (region === 'FR') {
-      if (/^0[1-9]\d{8}$/.test(digits)) forms.push(`+33${digits.slice(1)}`);
+      if (digits.length === 10 && digits[0] === '0' && digits[1] !== '0') forms.push(`+33${digits.slice(1)}`);
     } else if (digits.length >= 6 && digits.length <= 12) {
       const e164 = parsedPhone(digits, region);
       if (e164) forms.push(e164);
@@ -79,23 +80,61 @@ export function phoneForms(
   return forms;
 }
 
-export function findNumbers(text: string, options: NumberOptions): FoundNumbers {
-  const found: FoundNumbers = { phones: [], nirs: [], health: [], cards: 0, ibans: 0 };
-  const nirSpans: Array<[number, number]> = [];
-  if (/[1-478]/.test(text)) {
-    for (const m of text.matchAll(NIR)) {
+/** Counts that tell which number detectors can possibly find something in a text (one pass, no regex). */
+export interface TextShape {
+  digits: number;
+  upper: number;
+  at: boolean;
+}
+
+export function shapeOf(text: string): TextShape {
+  let digits = 0;
+  let upper = 0;
+  let at = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c >= 65 && c <= 90) upper++;
+    else if (c === 64) at = true;
+  }
+  return { digits, upper, at };
+}
+
+/** The digits of a run, without a "(0)" trunk prefix. */
+function digitsOf(raw: string): string {
+  let digits = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 40 && raw.charCodeAt(i + 1) === 48 && raw.charCodeAt(i + 2) === 41)
+      i += 2; // "(0)"
+    else if (c >= 48 && c <= 57) digits += raw[i];
+  }
+  return digits;
+}
+
+export const noNumbers = (): FoundNumbers => ({ phones: [], nirs: [], health: [], cards: 0, ibans: 0 });
+
+/** Adds what `text` holds to `found` (records' cells are scanned one by one into the same object). */
+export function findNumbers(
+  text: string,
+  options: NumberOptions,
+  found = noNumbers(),
+  shape = shapeOf(text),
+): FoundNumbers {
+  if (shape.digits < 7) return found;
+  if (shape.digits >= 11 && /2[ABab]/.test(text)) {
+    for (const m of text.matchAll(CORSICAN_NIR)) {
       const value = m[0].replace(/[ .-]/g, '').toUpperCase();
-      if (validNir(value)) {
-        found.nirs.push(value);
-        nirSpans.push([m.index, m.index + m[0].length]);
-      }
+      if (validNir(value)) found.nirs.push(value);
     }
   }
   for (const m of text.matchAll(RUN)) {
-    const start = m.index;
-    if (nirSpans.some(([a, b]) => start < b && start + m[0].length > a)) continue;
     const raw = m[0];
-    let digits = raw.replace(/\(0\)/g, '').replace(/\D/g, '');
+    let digits = digitsOf(raw);
+    if (digits.length === 15 && !raw.startsWith('+') && validNir(digits)) {
+      found.nirs.push(digits); // a NIR is not also a phone or card number
+      continue;
+    }
     let international = raw.startsWith('+');
     if (!international && digits.startsWith('00') && digits.length > 10) {
       international = true;
@@ -111,10 +150,10 @@ export function findNumbers(text: string, options: NumberOptions): FoundNumbers 
       else if (digits.length === 13 && validAvs(digits)) found.health.push(`avs:${digits}`);
     }
   }
-  if (options.healthNumbers && /[A-Z]\d{9}/.test(text)) {
+  if (options.healthNumbers && shape.upper > 0 && /[A-Z]\d{9}/.test(text)) {
     for (const m of text.matchAll(KVNR)) if (validKvnr(m[0])) found.health.push(`kvnr:${m[0]}`);
   }
-  if (/[A-Z]{2}\d{2}/.test(text)) {
+  if (shape.upper >= 2 && shape.digits >= 9 && /[A-Z]{2}\d{2}/.test(text)) {
     for (const m of text.matchAll(IBAN)) if (validIban(m[0].replace(/ /g, ''))) found.ibans++;
   }
   return found;

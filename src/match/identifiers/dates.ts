@@ -38,7 +38,11 @@ function century(two: number, now: Date): number {
 }
 
 /** A numeric date (`12/03/1980`, `1980-03-12`, `19800312`…) or one with a month name, as ISO; null otherwise. */
+const DATE_SHAPE =
+  /^\s*(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}(?:[T ]\S*)?|\d{8}|\d{1,2}(?:er)? +\p{L}.*|\p{L}+\.? +\d{1,2}.*)\s*$/u;
+
 export function parseDate(raw: string, order: DateOrder = 'dmy', now = new Date()): string | null {
+  if (raw.length > 40 || !DATE_SHAPE.test(raw)) return null;
   const text = raw.trim();
   let m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?$/.exec(text);
   if (m) return isoDate(Number(m[1]), Number(m[2]), Number(m[3]), now);

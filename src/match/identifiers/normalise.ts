@@ -31,8 +31,8 @@ export const NAMESPACE: Record<IdentifierKind, string> = {
 };
 
 export function normaliseEmail(raw: string): Normalised {
-  const value = raw
-    .normalize('NFKC')
+  // NFKC changes nothing in ASCII (most addresses): skip it there.
+  const value = (/[^ -~]/.test(raw) ? raw.normalize('NFKC') : raw)
     .trim()
     .replace(/^<(.*)>$/, '$1')
     .replace(/^mailto:/i, '')
@@ -41,7 +41,9 @@ export function normaliseEmail(raw: string): Normalised {
   if (at < 1 || at === value.length - 1) return no('not an e-mail address');
   const local = value.slice(0, at);
   if (/[\s<>()[\]\\,;:"@]/.test(local) || local.length > 64) return no('not an e-mail address');
-  const domain = domainToASCII(value.slice(at + 1).replace(/\.$/, ''));
+  const written = value.slice(at + 1).replace(/\.$/, '');
+  const plain = /^[a-z0-9.-]+$/.test(written) && !/(^|\.)-|-(\.|$)|\.\.|^\./.test(written);
+  const domain = plain ? written : domainToASCII(written); // punycode only for internationalised domains
   if (!domain?.includes('.') || domain.length > 253) return no('invalid e-mail domain');
   return ok(`${local}@${domain}`);
 }

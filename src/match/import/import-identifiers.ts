@@ -105,9 +105,15 @@ export async function importIdentifiers(
     await db.transaction(async (txRaw) => {
       const tx = txRaw as unknown as Db;
       let columns: MappedColumn[] | undefined;
-      let batch: HashRow[] = [];
+      let batch: Array<{ kind: IdentifierKind; key: string }> = [];
       const flush = async () => {
-        result.inserted += await insertHashes(tx, run.id, batch);
+        const hashes = hasher.hashMany(batch.map((b) => b.key));
+        const rows: HashRow[] = batch.map((b, i) => ({
+          orgId: options.orgId,
+          kind: b.kind,
+          hash: Buffer.from(hashes.subarray(i * 32, i * 32 + 32)),
+        }));
+        result.inserted += await insertHashes(tx, run.id, rows);
         batch = [];
       };
       const rows = readCsv(options.input, {
@@ -154,7 +160,7 @@ export async function importIdentifiers(
         if (accepted.length > 0) result.rowsAccepted++;
         else if (rejected > 0) result.rowsRejected++;
         for (const { kind, value } of accepted) {
-          batch.push({ orgId: options.orgId, kind, hash: hasher.hash(NAMESPACE[kind] + value) });
+          batch.push({ kind, key: NAMESPACE[kind] + value });
           result.identifiers[kind] = (result.identifiers[kind] ?? 0) + 1;
           progress.identifiers++;
         }
