@@ -2,6 +2,7 @@ import { alertDeliveryBench } from './alert/delivery.bench.ts';
 import { crawlSweepBenchmarks } from './crawl/sweep.bench.ts';
 import { insertRowsBench } from './db/insert-rows.bench.ts';
 import { extractBenchmarks } from './extract/index.ts';
+import { matchBenchmarks } from './match/index.ts';
 
 export interface BenchResult {
   /** The headline figure, in `unit`. */
@@ -24,5 +25,6 @@ export const benchmarks: readonly Benchmark[] = [
   insertRowsBench,
   alertDeliveryBench,
   ...crawlSweepBenchmarks,
+  ...matchBenchmarks,
   ...extractBenchmarks,
 ];
