@@ -129,6 +129,15 @@ export const alertsSchema = z.strictObject({
   discordApi: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).nullable(),
 });
 
+export const matchSchema = z.strictObject({
+  /** Masked samples kept per match record (first and last characters at most); 0 turns them off. */
+  maskedSamples: z.number().int().min(0).max(20),
+  /** Regions whose national phone number format is read in leaked text (numbers written without a country code). */
+  phoneRegions: z.array(z.string().regex(/^[A-Z]{2}$/, 'expected ISO 3166 region codes such as FR')).min(1),
+  /** How ambiguous numeric dates (03/04/1980) are read. */
+  dateOrder: z.enum(['dmy', 'mdy']),
+});
+
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1),
   secretKey: z.string().min(32, 'expected at least 32 characters of key material').nullable(),
@@ -142,6 +151,7 @@ export const configSchema = z.strictObject({
   scheduler: schedulerSchema,
   documents: documentsSchema,
   alerts: alertsSchema,
+  match: matchSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

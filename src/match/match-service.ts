@@ -10,7 +10,7 @@
  * that same transaction. Re-running on the same content is idempotent (unchanged records are not rewritten).
  */
 import { eq } from 'drizzle-orm';
-import type { CountryCode } from 'libphonenumber-js';
+import { type CountryCode, isSupportedCountry } from 'libphonenumber-js/max';
 import type { AppContext } from '../app/context.ts';
 import type { TextRecord, TextRecordStream } from '../extract/text-record.ts';
 import { InputError, RetryableError } from '../shared/errors.ts';
@@ -56,10 +56,20 @@ export interface MatchDeps {
 
 /** Builds once per process: the registry and compiled terms are cached in it and refreshed when they change. */
 export function createMatchDeps(
-  ctx: Pick<AppContext, 'database' | 'secretKey' | 'logger'>,
+  ctx: Pick<AppContext, 'database' | 'secretKey' | 'logger'> & {
+    config?: Pick<AppContext['config'], 'match'>;
+  },
   options: Partial<MatchOptions> = {},
 ): MatchDeps {
+  const configured = ctx.config?.match;
   const logger = moduleLogger(ctx.logger, 'match');
+  const fromConfig: Partial<MatchOptions> = configured
+    ? {
+        samples: configured.maskedSamples,
+        phoneRegions: supportedRegions(configured.phoneRegions, logger),
+        dateOrder: configured.dateOrder,
+      }
+    : {};
   const hasher = createHasher(ctx.secretKey.material);
   const db = ctx.database.db;
   return {
@@ -68,8 +78,19 @@ export function createMatchDeps(
     registry: new RegistryCache(db, hasher, logger),
     terms: new TermsCache(db, logger),
     logger,
-    options: { ...DEFAULT_MATCH_OPTIONS, ...options },
+    options: { ...DEFAULT_MATCH_OPTIONS, ...fromConfig, ...options },
   };
+}
+
+function supportedRegions(regions: readonly string[], logger: Logger): CountryCode[] {
+  const known = regions.filter((region): region is CountryCode => isSupportedCountry(region));
+  if (known.length < regions.length) {
+    logger.warn(
+      { regions: regions.filter((r) => !known.includes(r as CountryCode)) },
+      'match.phoneRegions: unknown regions ignored',
+    );
+  }
+  return known.length > 0 ? known : ['FR'];
 }
 
 export interface MatchCallOptions {

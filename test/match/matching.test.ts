@@ -2,16 +2,18 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importIdentifiers } from '../../src/match/import/import-identifiers.ts';
 import {
+  createMatchDeps,
   type MatchDeps,
   type MatchOutcome,
   matchDocument,
   matchPost,
 } from '../../src/match/match-service.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 import { createOrganisation } from '../../src/store/organisations.repository.ts';
 import { alerts, incidents } from '../../src/store/schema/index.ts';
 import { uniqueId } from '../store/fixtures.ts';
 import { DRIVERS, openTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { createDocument, createPost, csvRecords, testDeps } from './support.ts';
+import { createDocument, createPost, csvRecords, SECRET, testDeps } from './support.ts';
 
 const PEOPLE = [
   ['jean.dupont@orange.fr', '06 12 34 56 78', 'DUPONT', 'Hélène', '12/03/1980'],
@@ -97,6 +99,25 @@ describe.each(DRIVERS)('matching on %s', (driver) => {
     });
     expect(again.changes).toEqual([]);
     expect(again.unchanged).toBe(1);
+  });
+
+  it('keeps no masked sample when samples are configured off', async () => {
+    const { db } = testDb.database;
+    const quiet = createMatchDeps({
+      database: testDb.database,
+      logger: createLogger({ level: 'silent', format: 'json' }),
+      secretKey: { material: SECRET, source: 'configuration' },
+      config: { match: { maskedSamples: 0, phoneRegions: ['FR', 'ZZ'], dateOrder: 'dmy' } },
+    });
+    expect(quiet.options).toMatchObject({ samples: 0, phoneRegions: ['FR'] });
+    const post = await createPost(db, { title: 'quiet' });
+    const documentId = await createDocument(db, post.id, 'q.csv');
+    const outcome = await matchDocument(quiet, {
+      postId: post.id,
+      documentId,
+      records: csvRecords('q.csv', ['mail'], [['jean.dupont@orange.fr']]),
+    });
+    expect(outcome.changes[0]?.match).toMatchObject({ identifierCounts: { email: 1 }, maskedSamples: [] });
   });
 
   it('matches name + birth date across "DUPONT Hélène" and "Helene Dupont", and not a NIR with a wrong key', async () => {

@@ -38,8 +38,11 @@ export function registerIdentifiersCommand(program: Command): void {
       collect,
       [],
     )
-    .option('--country <code>', 'region of phone numbers written without a country code', 'FR')
-    .option('--date-order <order>', 'dmy or mdy, for dates like 03/04/1980', 'dmy')
+    .option(
+      '--country <code>',
+      'region of phone numbers written without a country code (default: match.phoneRegions[0])',
+    )
+    .option('--date-order <order>', 'dmy or mdy, for dates like 03/04/1980 (default: match.dateOrder)')
     .option('--separator <char>', 'column separator (default: detected)')
     .option('--no-header', 'the first row is data (map columns by number)')
     .option('--no-hunt', 'do not re-match stored posts afterwards')
@@ -50,15 +53,15 @@ export function registerIdentifiersCommand(program: Command): void {
         file: string,
         options: {
           column: string[];
-          country: string;
-          dateOrder: string;
+          country?: string;
+          dateOrder?: string;
           separator?: string;
           header: boolean;
           hunt: boolean;
           json?: boolean;
         },
       ) => {
-        if (options.dateOrder !== 'dmy' && options.dateOrder !== 'mdy')
+        if (options.dateOrder && options.dateOrder !== 'dmy' && options.dateOrder !== 'mdy')
           throw new InputError('import.bad_date_order', '--date-order is dmy or mdy');
         const columns = parseColumnArguments(options.column);
         let bytes: number;
@@ -91,8 +94,10 @@ export function registerIdentifiersCommand(program: Command): void {
             columns,
             noHeader: !options.header,
             separator: options.separator,
-            region: options.country.toUpperCase() as CountryCode,
-            dateOrder: options.dateOrder,
+            region: (options.country?.toUpperCase() ??
+              ctx.config.match.phoneRegions[0] ??
+              'FR') as CountryCode,
+            dateOrder: (options.dateOrder ?? ctx.config.match.dateOrder) as 'dmy' | 'mdy',
             patientIdPattern: org.patientIdPattern ? new RegExp(org.patientIdPattern, 'iu') : null,
             onProgress: (p) => progress(p),
           });
