@@ -1,15 +1,22 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.ts';
 import { importIdentifiers } from '../../src/match/import/import-identifiers.ts';
 import { type MatchDeps, matchPost } from '../../src/match/match-service.ts';
 import { retroHunt, startRetroHunt } from '../../src/match/retro-hunt.ts';
+import { storedDocumentReader } from '../../src/match/stored-documents.ts';
+import { deriveKey } from '../../src/shared/keys.ts';
+import { LocalEvidenceStore } from '../../src/store/evidence-store.ts';
 import { clearIdentifiers, identifierStatus, streamHashes } from '../../src/store/identifiers.repository.ts';
 import { addWatchTerms, createOrganisation } from '../../src/store/organisations.repository.ts';
 import { getRetroHunt } from '../../src/store/retro-hunts.repository.ts';
 import { identifierHashes, identifierImports, matches } from '../../src/store/schema/index.ts';
 import { uniqueId } from '../store/fixtures.ts';
 import { DRIVERS, openTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { createPost, testDeps } from './support.ts';
+import { createPost, SECRET, testDeps } from './support.ts';
 
 describe.each(DRIVERS)('registry and retro-hunt on %s', (driver) => {
   let testDb: TestDatabase;
@@ -154,9 +161,46 @@ describe.each(DRIVERS)('registry and retro-hunt on %s', (driver) => {
     expect(await started.done).toBe('cancelled');
   });
 
+  it('re-reads stored documents from the evidence store (decrypted, extracted again) during a retro-hunt', async () => {
+    const { db } = testDb.database;
+    const dataDir = mkdtempSync(join(tmpdir(), 'lw-hunt-'));
+    const config = loadConfig({ env: { LEAKWATCH_DATA_DIR: dataDir } }).config;
+    const secretKey = { material: SECRET, source: 'configuration' as const };
+    const evidence = new LocalEvidenceStore(
+      join(dataDir, 'evidence'),
+      deriveKey(SECRET, 'evidence-encryption'),
+    );
+    const { sha256 } = await evidence.put(
+      Buffer.from('email;nom\nmarie.curie@radium.example;Curie\nother@x.example;X\n'),
+    );
+    const org = await createOrganisation(db, { slug: uniqueId('ev'), name: 'Radium' });
+    const [clock] = await testDb.database.query<{ now: Date }>('select now() as now');
+    const post = await createPost(db, { title: 'old dump' });
+    const { createDocument } = await import('./support.ts');
+    await createDocument(db, post.id, 'people.csv', sha256);
+    await createDocument(db, post.id, 'pruned.csv', 'f'.repeat(64)); // its raw file is no longer stored
+    await importIdentifiers(db, deps.hasher, {
+      orgId: org.id,
+      fileName: 'r.csv',
+      input: Readable.from(['email\nmarie.curie@radium.example\n']),
+    });
+    const result = await retroHunt(deps, {
+      orgId: org.id,
+      since: new Date(clock?.now as Date),
+      readDocument: storedDocumentReader({ config, secretKey }),
+    });
+    expect(result).toMatchObject({ documentsDone: 1, documentsSkipped: 1, created: 1 });
+    const [match] = (await db.select().from(matches)).filter((m) => m.orgId === org.id);
+    expect(match).toMatchObject({
+      identifierCounts: { email: 1 },
+      verdict: { recordsMatched: 1, recordsTotal: 2 },
+    });
+  });
+
   it('re-reads documents through the extractor callback, and counts the ones it cannot read', async () => {
     const { db } = testDb.database;
     const org = await createOrganisation(db, { slug: uniqueId('docs'), name: 'Docs' });
+    const [clock] = await testDb.database.query<{ now: Date }>('select now() as now');
     const post = await createPost(db, { title: 'files' });
     const { createDocument } = await import('./support.ts');
     const readable = await createDocument(db, post.id, 'list.txt');
@@ -164,11 +208,18 @@ describe.each(DRIVERS)('registry and retro-hunt on %s', (driver) => {
     await addWatchTerms(db, org.id, [{ kind: 'keyword', pattern: 'Quetzalcoatl' }]);
     const result = await retroHunt(deps, {
       orgId: org.id,
+      since: new Date(clock?.now as Date), // only this test's post: other tests store documents too
       readDocument: (doc) =>
         doc.documentId === readable
           ? [{ text: 'QUETZALCOATL project', location: { document: doc.name, line: 1 } }]
           : null,
     });
-    expect(result).toMatchObject({ documentsDone: 1, documentsSkipped: 1, created: 1 });
+    expect(result).toMatchObject({
+      postsTotal: 1,
+      documentsTotal: 2,
+      documentsDone: 1,
+      documentsSkipped: 1,
+      created: 1,
+    });
   });
 });

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { alertOutbox } from '../../alert/outbox.ts';
 import type { AppContext } from '../../app/context.ts';
+import { publicUrlOf } from '../../app/leak-pipeline.ts';
 import { createMatchDeps } from '../../match/match-service.ts';
 import { type RetroHuntProgress, retroHunt } from '../../match/retro-hunt.ts';
+import { storedDocumentReader } from '../../match/stored-documents.ts';
 import { InputError } from '../../shared/errors.ts';
 import { listMatches } from '../../store/matches.repository.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -9,8 +12,8 @@ import { printJson, say } from '../output.ts';
 import { registryContext, requireOrganisation } from './org.command.ts';
 
 /**
- * Re-matches stored posts for an organisation (or all) with progress on stderr. Documents need the extractor to be
- * re-read from the evidence store; until it is wired here they are counted as skipped, and the summary says so.
+ * Re-matches stored posts and documents (decrypted and extracted again) for an organisation, or all, with progress on
+ * stderr; new and grown matches are written to the alert outbox like any other.
  */
 export async function runHunt(
   ctx: AppContext,
@@ -30,10 +33,14 @@ export async function runHunt(
     since: options.since,
     reason: options.reason,
     onProgress: (p) => show(p),
+    // Documents are decrypted and extracted again; what the hunt finds is alerted like any other match.
+    readDocument: storedDocumentReader(ctx),
+    onMatches: alertOutbox({ publicUrl: publicUrlOf(ctx) }),
   });
   if (!options.quiet)
     say(
-      `retro-hunt #${result.huntId} ${result.status}: ${result.postsDone}/${result.postsTotal} posts re-matched, ${result.created} new and ${result.grown} grown matches`,
+      `retro-hunt #${result.huntId} ${result.status}: ${result.postsDone}/${result.postsTotal} posts and ${result.documentsDone}/${result.documentsTotal} documents re-matched` +
+        `${result.documentsSkipped ? ` (${result.documentsSkipped} documents unreadable or no longer stored)` : ''}, ${result.created} new and ${result.grown} grown matches`,
     );
   return result;
 }
@@ -117,16 +124,7 @@ export function registerMatchesCommand(program: Command): void {
       try {
         const orgId = options.org ? (await requireOrganisation(ctx.database.db, options.org)).id : undefined;
         const result = await runHunt(ctx, { orgId, since, reason: 'manual', quiet: false });
-        if (options.json)
-          printJson({
-            ok: result.status === 'succeeded',
-            hunt: result,
-            documents: 'not re-read: no extractor is wired to the CLI yet',
-          });
-        else
-          say(
-            `retro-hunt ${result.status}; documents were not re-read (no extractor is wired to the CLI yet)`,
-          );
+        if (options.json) printJson({ ok: result.status === 'succeeded', hunt: result });
         process.exitCode = result.status === 'succeeded' ? EXIT.ok : EXIT.problems;
       } finally {
         await ctx.close();
