@@ -54,7 +54,11 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
   // A table row is scanned cell by cell (small, typed strings: most detectors are skipped by the cell's shape);
   // other records as one text.
   const units = record.cells ?? [text];
-  const numberOptions = { regions: options.regions, phones: wanted.has('phone'), healthNumbers: true };
+  const numberOptions = {
+    regions: options.regions,
+    phones: wanted.has('phone'),
+    healthNumbers: wanted.has('health_number'),
+  };
   const numbers = noNumbers();
   let emailCount = 0;
   for (const unit of units) {

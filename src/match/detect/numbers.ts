@@ -25,6 +25,7 @@ export interface NumberOptions {
   /** Regions whose national format is read (numbers written without a country code). */
   regions: readonly CountryCode[];
   phones: boolean;
+  /** Look for NHS, NISS, AVS and KVNR numbers (only when someone registered health numbers). */
   healthNumbers: boolean;
 }
 
@@ -100,6 +101,12 @@ export function shapeOf(text: string): TextShape {
   return { digits, upper, at };
 }
 
+/** Digits with at most single separators between them (and a leading +): what RUN would match as a whole. */
+function wholeNumber(text: string, shape: TextShape): boolean {
+  if (text.length > 40 || shape.upper > 0 || shape.at) return false;
+  return /^\s*\+?\d(?:[ .-]?\d){6,22}\s*$/.test(text);
+}
+
 /** The digits of a run, without a "(0)" trunk prefix. */
 function digitsOf(raw: string): string {
   let digits = '';
@@ -128,8 +135,9 @@ export function findNumbers(
       if (validNir(value)) found.nirs.push(value);
     }
   }
-  for (const m of text.matchAll(RUN)) {
-    const raw = m[0];
+  // A cell that is nothing but one number (most table cells that hold one) needs no regex.
+  const runs = wholeNumber(text, shape) ? [text.trim()] : Array.from(text.matchAll(RUN), (m) => m[0]);
+  for (const raw of runs) {
     let digits = digitsOf(raw);
     if (digits.length === 15 && !raw.startsWith('+') && validNir(digits)) {
       found.nirs.push(digits); // a NIR is not also a phone or card number
@@ -144,6 +152,8 @@ export function findNumbers(
       for (const form of phoneForms(international, digits, options.regions)) found.phones.push(form);
     if (international) continue;
     if (digits.length >= 13 && validCard(digits)) found.cards++;
+    // NHS, NISS and AVS numbers are only looked for when registered: their check digits alone would take one French
+    // phone number in eleven for an NHS number.
     if (options.healthNumbers) {
       if (digits.length === 10 && validNhs(digits)) found.health.push(`nhs:${digits}`);
       else if (digits.length === 11 && validNiss(digits)) found.health.push(`niss:${digits}`);
