@@ -211,10 +211,10 @@ export class WasmDfa {
     const out = new Int32Array(this.memory.buffer, outBase, OUT_ENTRIES * 2);
     this.bytes.write(text, base, 'utf16le');
     const ctl = this.control;
-    const drain = (outEnd: number, tagged: ScanHandlers) => {
+    const drain = (outEnd: number, untagged: ScanHandlers, tagged: ScanHandlers) => {
       for (let i = 0; i < (outEnd - outBase) / 4; i += 2) {
         const raw = out[i] as number;
-        (raw & TAG ? tagged : handlers).report(((raw & ~TAG) - base) / 2, (out[i + 1] as number) / 4);
+        (raw & TAG ? tagged : untagged).report(((raw & ~TAG) - base) / 2, (out[i + 1] as number) / 4);
       }
     };
     const slowAt = (ptr: number, current: number, h: ScanHandlers): [number, number] => {
@@ -222,46 +222,30 @@ export class WasmDfa {
       return [ptr + unitFolding(text, index).units * 2, h.slow(index, current / 4) * 4];
     };
     const isSlow = (ptr: number) => this.symbols[text.charCodeAt((ptr - base) / 2)] === SLOW;
-    const end = base + text.length * 2;
-    let p1 = base;
-    let s1 = state * 4;
-    if (second && this.interleave) {
-      const end1 = base + second.mid * 2;
-      let p2 = base + second.start * 2;
-      let s2 = 0;
-      while (p1 < end1 && p2 < end) {
-        drain(this.scan2(p1, end1, s1, p2, s2, outBase, outFull, end), second.handlers);
-        [s1, p1, s2, p2] = [ctl[0], ctl[1], ctl[3], ctl[4]] as [number, number, number, number];
-        if (ctl[2] !== SLOW_CHAR) continue;
-        if (p1 < end1 && isSlow(p1)) [p1, s1] = slowAt(p1, s1, handlers);
-        if (p2 < end && isSlow(p2)) [p2, s2] = slowAt(p2, s2, second.handlers);
+    /** One stream from `p` to `until`; returns its final state (×4). */
+    const run = (p: number, until: number, s: number, h: ScanHandlers): number => {
+      for (;;) {
+        if (p >= until) return s;
+        drain(this.scan1(p, until, s, outBase, outFull), h, h);
+        [s, p] = [ctl[0], ctl[1]] as [number, number];
+        if (ctl[2] === DONE) return s;
+        if (ctl[2] === SLOW_CHAR) [p, s] = slowAt(p, s, h);
       }
-      // Astral characters advance a stream by two code units: either may end first. Finish the first stream at the
-      // middle, then the second goes on alone to the end.
-      if (p1 < end1) this.run(p1, end1, s1, handlers, drain, slowAt, outBase, outFull);
-      [p1, s1, handlers] = [p2, s2, second.handlers];
+    };
+    const end = base + text.length * 2;
+    if (!second || !this.interleave) return run(base, end, state * 4, handlers) / 4;
+    const end1 = base + second.mid * 2;
+    let [p1, s1, p2, s2] = [base, state * 4, base + second.start * 2, 0];
+    while (p1 < end1 && p2 < end) {
+      drain(this.scan2(p1, end1, s1, p2, s2, outBase, outFull, end), handlers, second.handlers);
+      [s1, p1, s2, p2] = [ctl[0], ctl[1], ctl[3], ctl[4]] as [number, number, number, number];
+      if (ctl[2] !== SLOW_CHAR) continue;
+      if (p1 < end1 && isSlow(p1)) [p1, s1] = slowAt(p1, s1, handlers);
+      if (p2 < end && isSlow(p2)) [p2, s2] = slowAt(p2, s2, second.handlers);
     }
-    return this.run(p1, end, s1, handlers, drain, slowAt, outBase, outFull) / 4;
-  }
-
-  /** One stream to `end`; returns its final state (×4). */
-  private run(
-    p: number,
-    end: number,
-    s: number,
-    handlers: ScanHandlers,
-    drain: (outEnd: number, tagged: ScanHandlers) => void,
-    slowAt: (ptr: number, current: number, h: ScanHandlers) => [number, number],
-    outBase: number,
-    outFull: number,
-  ): number {
-    const ctl = this.control;
-    for (;;) {
-      if (p >= end) return s;
-      drain(this.scan1(p, end, s, outBase, outFull), handlers);
-      [s, p] = [ctl[0], ctl[1]] as [number, number];
-      if (ctl[2] === DONE) return s;
-      if (ctl[2] === SLOW_CHAR) [p, s] = slowAt(p, s, handlers);
-    }
+    // Astral characters advance a stream by two code units: either may end first. The first stream ends at the
+    // middle; the second goes on alone to the end of the text.
+    if (p1 < end1) run(p1, end1, s1, handlers);
+    return run(p2, end, s2, second.handlers) / 4;
   }
 }
