@@ -116,6 +116,8 @@ export async function downloadDocument(deps: DocumentDeps, id: number): Promise<
       sha256: stored.sha256,
       sizeBytes: stored.size,
       sniffedType: kind,
+      // An HTML page stays claimed until it is known whether it is a listing, so no extraction takes it meanwhile.
+      status: kind === 'html' ? 'downloading' : 'stored',
       timings: {
         downloadMs: Math.round(performance.now() - started),
         firstByteMs: result.timings.firstByteMs,
@@ -134,6 +136,7 @@ export async function downloadDocument(deps: DocumentDeps, id: number): Promise<
         const expanded = await expandListing(deps, saved.id, head, stored.sha256, result.url);
         if (expanded) return { status: 'listing', id: saved.id, files: expanded.files };
       }
+      if (!saved.merged) await recordOutcome(deps.db, saved.id, { status: 'stored' });
     }
     return { status: 'stored', id: saved.id, merged: saved.merged, bytes: stored.size, kind };
   } catch (error) {

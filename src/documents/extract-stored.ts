@@ -58,6 +58,11 @@ export async function extractStoredDocument(deps: DocumentDeps, id: number): Pro
       counts: Object.fromEntries(Object.entries(summary.counts).filter(([, value]) => value > 0)),
       timings: { extractMs: Math.round(performance.now() - started) },
     });
+    // A post linked the same file while it was being read: it goes back to the consumer with every post.
+    const now = await documentSources(deps.db, id);
+    const linkedMeanwhile = now.some((late) => !sources.some((known) => known.postId === late.postId));
+    if (linkedMeanwhile && ['extracted', 'needs_ocr', 'password_protected'].includes(summary.status))
+      await recordOutcome(deps.db, id, { status: 'stored' });
     log.info(
       { status: summary.status, kind: summary.kind, ...summary.counts, error: summary.error },
       'document extracted',

@@ -16,7 +16,8 @@ export interface ProcessSummary {
  * One pass of the document queue, for a job to call on a schedule. `documents.concurrency` slots each take the next
  * document fairly across sites (the oldest waiting file of each site first, never more than perSiteConcurrency
  * downloads of one site at once — so one site's 10 GB dump or 500 files never hold back the others), download it,
- * and take the next, until `limit` downloads or nothing is left. Then what is stored is extracted, one at a time.
+ * and take the next, until `limit` downloads or nothing is left. Meanwhile one extraction lane reads what is stored
+ * as soon as it is (extraction is CPU-bound): a small file is matched while a huge one is still downloading.
  */
 export async function processPendingDocuments(
   deps: DocumentDeps,
@@ -24,9 +25,17 @@ export async function processPendingDocuments(
 ): Promise<ProcessSummary> {
   const summary: ProcessSummary = { downloads: [], extractions: [], errors: [] };
   const limit = options.limit ?? deps.settings.concurrency * 4;
+  const extractLimit = options.extractLimit ?? 100;
+  const now = () => (deps.clock ? { now: deps.clock() } : {});
   // Claims are made one at a time in this process, so two slots never both take a site's last free place.
   const claiming = new Semaphore(1);
   let started = 0;
+  let downloading = true;
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    wake?.();
+    wake = undefined;
+  };
   const slot = async () => {
     while (started < limit && summary.errors.length === 0) {
       const [claim] = await claiming.run(() =>
@@ -35,7 +44,7 @@ export async function processPendingDocuments(
           leaseMs: deps.settings.leaseMs,
           limit: 1,
           perSite: deps.settings.perSiteConcurrency,
-          ...(deps.clock ? { now: deps.clock() } : {}),
+          ...now(),
         }),
       );
       if (!claim) return;
@@ -45,26 +54,36 @@ export async function processPendingDocuments(
       } catch (error) {
         summary.errors.push(describeError(error));
       }
+      signal();
     }
   };
-  await Promise.all(Array.from({ length: deps.settings.concurrency }, slot));
-  if (summary.errors.length > 0) return summary;
-  for (;;) {
-    if (summary.extractions.length >= (options.extractLimit ?? 100)) break;
-    const [claim] = await claimDocuments(deps.db, 'extract', {
-      worker: deps.worker,
-      leaseMs: deps.settings.leaseMs,
-      limit: 1,
-      perSite: Number.MAX_SAFE_INTEGER,
-      ...(deps.clock ? { now: deps.clock() } : {}),
-    });
-    if (!claim) break;
-    try {
-      summary.extractions.push(await extractStoredDocument(deps, claim.id));
-    } catch (error) {
-      summary.errors.push(describeError(error));
-      break;
+  const lane = async () => {
+    while (summary.extractions.length < extractLimit && summary.errors.length === 0) {
+      const [claim] = await claimDocuments(deps.db, 'extract', {
+        worker: deps.worker,
+        leaseMs: deps.settings.leaseMs,
+        limit: 1,
+        perSite: Number.MAX_SAFE_INTEGER,
+        ...now(),
+      });
+      if (!claim) {
+        if (!downloading) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      try {
+        summary.extractions.push(await extractStoredDocument(deps, claim.id));
+      } catch (error) {
+        summary.errors.push(describeError(error));
+      }
     }
-  }
+  };
+  const extracting = lane();
+  await Promise.all(Array.from({ length: deps.settings.concurrency }, slot));
+  downloading = false;
+  signal();
+  await extracting;
   return summary;
 }

@@ -42,6 +42,8 @@ export interface StoredFile {
   sizeBytes: number;
   sniffedType: string;
   timings: Record<string, number>;
+  /** `downloading` keeps the claim while the caller decides what the file is (an HTML page may be a listing). */
+  status?: 'stored' | 'downloading';
 }
 
 /**
@@ -70,11 +72,10 @@ export async function recordStored(
         downloadedBytes: file.sizeBytes,
         sniffedType: file.sniffedType,
         storageKey: `sha256:${file.sha256}`,
-        status: 'stored',
+        status: file.status ?? 'stored',
         error: null,
         storedAt: new Date(),
-        leaseOwner: null,
-        leaseUntil: null,
+        ...(file.status === 'downloading' ? {} : { leaseOwner: null, leaseUntil: null }),
         nextAttemptAt: null,
         timings: sql`${documents.timings} || ${JSON.stringify(file.timings)}::jsonb`,
       })

@@ -158,7 +158,9 @@ describe.each(DRIVERS)('document pipeline on %s', (driver) => {
     );
     await expect(otherKey.get(a?.sha256 as string)).rejects.toThrow(/cannot be decrypted/);
     expect((await run.deps.evidence.get(a?.sha256 as string)).equals(secret)).toBe(true);
-    expect(run.consumer.calls.get(a?.id as number)).toEqual([[postA, postB]]);
+    // Read as soon as the first copy was stored, and again once the second post linked it (or once, with both).
+    expect(run.consumer.calls.get(a?.id as number)?.at(-1)).toEqual([postA, postB]);
+    const callsBefore = run.consumer.calls.get(a?.id as number)?.length ?? 0;
 
     // Posted again later on a third site, after it was read: linked, and handed to matching again with all three.
     const hostC = harness.serve(fixtureSite({ '/again.csv': fileRoute(secret).route }));
@@ -166,10 +168,7 @@ describe.each(DRIVERS)('document pipeline on %s', (driver) => {
     await run.drain();
     const [c] = await listDocuments(test.database.db, { postId: postC });
     expect(c).toMatchObject({ id: a?.id, status: 'extracted' });
-    expect(run.consumer.calls.get(a?.id as number)).toEqual([
-      [postA, postB],
-      [postA, postB, postC],
-    ]);
+    expect(run.consumer.calls.get(a?.id as number)?.slice(callsBefore)).toEqual([[postA, postB, postC]]);
     expect(blobs(run.evidenceDir)).toHaveLength(1);
   });
 
