@@ -21,6 +21,8 @@ export interface AutomatonMatch {
 
 /** Texts shorter than this are scanned in JavaScript. */
 const SMALL_TEXT = 512;
+/** Texts longer than this are scanned in JavaScript too (2–3× slower, but no 2 bytes per character kept). */
+const LARGE_TEXT = 16 * 1024 * 1024;
 /** Texts shorter than this are scanned as one stream. */
 const SPLIT_FROM = 8192;
 
@@ -41,7 +43,8 @@ export class TermAutomaton {
   /** Every occurrence of every pattern in `text` at word boundaries, in order of their end. */
   scan(text: string): AutomatonMatch[] {
     // A short text (a table row, a line) costs more to hand over to WebAssembly than to scan here.
-    if (text.length < SMALL_TEXT) return this.scanReference(text);
+    // A huge one (a whole text file as one record) is not copied into WebAssembly memory, which never shrinks.
+    if (text.length < SMALL_TEXT || text.length > LARGE_TEXT) return this.scanReference(text);
     this.wasm ??= new WasmDfa(this.t.delta, this.t.symbols);
     const first: AutomatonMatch[] = [];
     const second: AutomatonMatch[] = [];
