@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { SHIPPED_SITES } from '../../crawlers/index.ts';
 import { crawlSettings } from '../crawl/crawl-settings.ts';
 import { type CrawlerDeps, type CrawlSummary, crawlSite, syncSite } from '../crawl/crawl-site.ts';
@@ -9,9 +8,8 @@ import type { ListingParser } from '../crawl/read-site.ts';
 import { BrowserFetcher } from '../fetch/browser-fetcher.ts';
 import { HttpFetcher } from '../fetch/http-fetcher.ts';
 import { loadYamlDefinitions, SiteRegistry } from '../parse/site-registry.ts';
-import { deriveKey } from '../shared/keys.ts';
 import { moduleLogger } from '../shared/logger.ts';
-import { LocalEvidenceStore } from '../store/evidence-store.ts';
+import { openEvidenceStore } from '../store/evidence-store.ts';
 import { SocksAgentPool } from '../tor/socks-agent.ts';
 import type { AppContext } from './context.ts';
 
@@ -62,10 +60,7 @@ export function createCrawler(
   const deps: CrawlerDeps = {
     db: ctx.database.db,
     fetchers: { http: new HttpFetcher(agents), ...(browser ? { browser } : {}) },
-    evidence: new LocalEvidenceStore(
-      join(ctx.config.dataDir, 'evidence'),
-      deriveKey(ctx.secretKey.material, 'evidence-encryption'),
-    ),
+    evidence: openEvidenceStore(ctx.config.dataDir, ctx.secretKey.material),
     parse: options.parse ?? readListing,
     crossCheck,
     settings,

@@ -1,9 +1,7 @@
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { AppContext } from '../app/context.ts';
-import { deriveKey } from '../shared/keys.ts';
 import { moduleLogger } from '../shared/logger.ts';
-import { LocalEvidenceStore } from '../store/evidence-store.ts';
+import { openEvidenceStore } from '../store/evidence-store.ts';
 import { SocksAgentPool } from '../tor/socks-agent.ts';
 import { countingConsumer, type DocumentConsumer, type DocumentDeps } from './deps.ts';
 import { type DownloadOutcome, downloadDocument } from './download-document.ts';
@@ -36,10 +34,7 @@ export function createDocumentPipeline(
   const agents = new SocksAgentPool(ctx.config.tor.socks, settings.download.connectTimeoutMs);
   const deps: DocumentDeps = {
     db: ctx.database.db,
-    evidence: new LocalEvidenceStore(
-      join(ctx.config.dataDir, 'evidence'),
-      deriveKey(ctx.secretKey.material, 'evidence-encryption'),
-    ),
+    evidence: openEvidenceStore(ctx.config.dataDir, ctx.secretKey.material),
     agents,
     settings,
     ocr: ocrEngine(ctx.config),

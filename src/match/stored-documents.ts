@@ -3,22 +3,17 @@
  * evidence store and extracted again, with the same limits and OCR settings as the documents pipeline. A document whose
  * raw file is gone (retention) or was never stored gives null: the hunt counts it as skipped.
  */
-import { join } from 'node:path';
 import type { AppContext } from '../app/context.ts';
 import { documentSettings, ocrEngine } from '../documents/settings.ts';
 import { extractDocument } from '../extract/extract-document.ts';
 import type { TextRecord } from '../extract/text-record.ts';
-import { deriveKey } from '../shared/keys.ts';
-import { LocalEvidenceStore } from '../store/evidence-store.ts';
+import { openEvidenceStore } from '../store/evidence-store.ts';
 import type { ReadDocument } from './retro-hunt.ts';
 
 export function storedDocumentReader(ctx: Pick<AppContext, 'config' | 'secretKey'>): ReadDocument {
   const settings = documentSettings(ctx.config);
   const ocr = ocrEngine(ctx.config);
-  const evidence = new LocalEvidenceStore(
-    join(ctx.config.dataDir, 'evidence'),
-    deriveKey(ctx.secretKey.material, 'evidence-encryption'),
-  );
+  const evidence = openEvidenceStore(ctx.config.dataDir, ctx.secretKey.material);
   return async (document) => {
     if (!document.sha256 || !(await evidence.has(document.sha256))) return null;
     const reader = await evidence.openReader(document.sha256);

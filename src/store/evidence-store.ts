@@ -2,6 +2,7 @@ import { createDecipheriv, randomUUID } from 'node:crypto';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OperatorError } from '../shared/errors.ts';
+import { deriveKey } from '../shared/keys.ts';
 import { BlobRandomAccess, HEADER_BYTES, LEGACY_MAGIC, parseHeader } from './evidence-blob.ts';
 import { type EvidenceUpload, LocalEvidenceUpload } from './evidence-upload.ts';
 
@@ -167,4 +168,9 @@ export class LocalEvidenceStore implements EvidenceStore {
     await rm(this.pathOf(sha256), { force: true });
     return existed;
   }
+}
+
+/** The application's evidence store: <dataDir>/evidence under the key derived for evidence from the secret key. */
+export function openEvidenceStore(dataDir: string, keyMaterial: string): LocalEvidenceStore {
+  return new LocalEvidenceStore(join(dataDir, 'evidence'), deriveKey(keyMaterial, 'evidence-encryption'));
 }
