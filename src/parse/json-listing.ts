@@ -3,19 +3,10 @@ import { parseLooseDate } from './dates.ts';
 import { absoluteUrl, cleanText } from './field-reader.ts';
 import type { PageInput, ParsedPost } from './parsed-post.ts';
 import { classifyStatus } from './post-status.ts';
+import type { SiteDefinitionData } from './site-definition.ts';
 
-interface JsonPaths {
-  items: string;
-  fields: {
-    title: string;
-    link?: string;
-    date?: string;
-    description?: string;
-    status?: string;
-    website?: string;
-    size?: string;
-  };
-}
+/** The definition's `listing.json`: where the items are and which path holds each field. */
+type JsonPaths = NonNullable<SiteDefinitionData['listing']['json']>;
 
 function at(value: unknown, path: string): unknown {
   if (!path) return value;

@@ -1,5 +1,5 @@
 import type { ParsedPost } from '../parsed-post.ts';
-import type { FieldSpec } from '../site-definition.ts';
+import type { FieldSpec, SiteDefinitionData } from '../site-definition.ts';
 
 /** What a page is: a post list, one of the walls that hide it, or a page that lists nothing. */
 export type PageKind = 'listing' | 'captcha' | 'login' | 'js_shell' | 'seized' | 'empty';
@@ -24,17 +24,7 @@ export interface SuggestedSite {
 }
 
 /** For JSON listings: dot paths, as a site definition's listing.json takes them. */
-export interface SuggestedJson {
-  items: string;
-  fields: {
-    title: string;
-    link?: string;
-    date?: string;
-    description?: string;
-    status?: string;
-    website?: string;
-  };
-}
+export type SuggestedJson = NonNullable<SiteDefinitionData['listing']['json']>;
 
 export interface ExtractionResult {
   kind: PageKind;
