@@ -1,5 +1,6 @@
-import { and, desc, eq, inArray, isNotNull, isNull, lte, notExists, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, notExists, or, type SQL } from 'drizzle-orm';
 import type { Db } from './db.ts';
+import type { DocumentSource } from './documents.repository.ts';
 import { captures, documents, postDocuments, posts } from './schema/index.ts';
 
 export interface DocumentListItem {
@@ -54,21 +55,7 @@ export async function listDocuments(db: Db, filter: DocumentFilter = {}): Promis
     .orderBy(desc(documents.id))
     .limit(filter.limit ?? 500);
   const ids = rows.map((row) => row.id);
-  const links =
-    ids.length === 0
-      ? []
-      : await db
-          .select({
-            documentId: postDocuments.documentId,
-            postId: postDocuments.postId,
-            siteId: posts.siteId,
-            url: postDocuments.sourceUrl,
-            fileName: postDocuments.fileName,
-          })
-          .from(postDocuments)
-          .innerJoin(posts, eq(posts.id, postDocuments.postId))
-          .where(inArray(postDocuments.documentId, ids))
-          .orderBy(postDocuments.id);
+  const links = await sourcesOfDocuments(db, ids);
   return rows.map((row) => ({
     id: row.id,
     name: row.name,
@@ -125,4 +112,24 @@ export async function documentsPastRetention(
 
 export async function markRawDeleted(db: Db, id: number): Promise<void> {
   await db.update(documents).set({ rawDeletedAt: new Date(), storageKey: null }).where(eq(documents.id, id));
+}
+
+/** Where each of these documents was posted, oldest link first. */
+export async function sourcesOfDocuments(
+  db: Db,
+  documentIds: readonly number[],
+): Promise<Array<DocumentSource & { documentId: number }>> {
+  if (documentIds.length === 0) return [];
+  return db
+    .select({
+      documentId: postDocuments.documentId,
+      postId: postDocuments.postId,
+      siteId: posts.siteId,
+      url: postDocuments.sourceUrl,
+      fileName: postDocuments.fileName,
+    })
+    .from(postDocuments)
+    .innerJoin(posts, eq(posts.id, postDocuments.postId))
+    .where(inArray(postDocuments.documentId, [...documentIds]))
+    .orderBy(asc(postDocuments.id));
 }

@@ -1,7 +1,8 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { pgErrorOf } from './db-errors.ts';
-import { type documentStatuses, documents, postDocuments, posts } from './schema/index.ts';
+import { sourcesOfDocuments } from './documents-query.repository.ts';
+import { type documentStatuses, documents, postDocuments } from './schema/index.ts';
 
 // Reads for people (lists) and the queue's claims and outcomes live in their own files.
 export * from './documents-query.repository.ts';
@@ -24,17 +25,7 @@ export async function getDocument(db: Db, id: number): Promise<DocumentRow | und
 }
 
 export async function documentSources(db: Db, documentId: number): Promise<DocumentSource[]> {
-  return db
-    .select({
-      postId: postDocuments.postId,
-      siteId: posts.siteId,
-      url: postDocuments.sourceUrl,
-      fileName: postDocuments.fileName,
-    })
-    .from(postDocuments)
-    .innerJoin(posts, eq(posts.id, postDocuments.postId))
-    .where(eq(postDocuments.documentId, documentId))
-    .orderBy(asc(postDocuments.id));
+  return (await sourcesOfDocuments(db, [documentId])).map(({ documentId: _id, ...source }) => source);
 }
 
 export interface StoredFile {
