@@ -1,18 +1,14 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CrawlerDeps, crawlSite } from '../../src/crawl/crawl-site.ts';
 import { BrowserFetcher } from '../../src/fetch/browser-fetcher.ts';
-import { DEFAULT_FETCH_LIMITS } from '../../src/fetch/fetch-limits.ts';
 import { HttpFetcher } from '../../src/fetch/http-fetcher.ts';
-import { parseListing } from '../../src/parse/selector-parser.ts';
-import { deriveKey } from '../../src/shared/keys.ts';
 import { createLogger } from '../../src/shared/logger.ts';
-import { LocalEvidenceStore } from '../../src/store/evidence-store.ts';
+import type { LocalEvidenceStore } from '../../src/store/evidence-store.ts';
 import { captures, crawlRuns, postEvents, posts, siteMirrors, sites } from '../../src/store/schema/index.ts';
 import { SocksAgentPool } from '../../src/tor/socks-agent.ts';
+import { testCrawlerDeps } from '../support/crawler-deps.ts';
 import {
   fixtureDefinition,
   makePosts,
@@ -59,32 +55,11 @@ describe.each(CASES)('crawlSite on $driver with the $engine engine', ({ driver, 
   beforeAll(async () => {
     if (skip) return;
     test = await openTestDatabase(driver);
-    evidence = new LocalEvidenceStore(
-      mkdtempSync(join(tmpdir(), 'lw-evidence-')),
-      deriveKey('e'.repeat(40), 'evidence-encryption'),
-    );
-    deps = {
-      db: test.database.db,
-      fetchers: { http: new HttpFetcher(agents), ...(browser ? { browser } : {}) },
-      evidence,
-      parse: parseListing,
-      settings: {
-        limits: {
-          ...DEFAULT_FETCH_LIMITS,
-          connectTimeoutMs: 3000,
-          firstByteTimeoutMs: 5000,
-          totalTimeoutMs: 20_000,
-        },
-        maxPages: 10,
-        maxDetailPages: 50,
-        removeAfterRuns: 2,
-        backoffBaseMs: 60_000,
-        backoffCapMs: 3_600_000,
-        leaseMs: 30_000,
-      },
-      logger: createLogger({ level: 'silent', format: 'json' }),
-      worker: 'test-worker',
-    };
+    deps = testCrawlerDeps(test.database.db, {
+      http: new HttpFetcher(agents),
+      ...(browser ? { browser } : {}),
+    });
+    evidence = deps.evidence as LocalEvidenceStore;
   });
   afterAll(() => test?.close());
 

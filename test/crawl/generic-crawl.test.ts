@@ -1,18 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CrawlerDeps, crawlSite } from '../../src/crawl/crawl-site.ts';
 import { crossCheck, readListing } from '../../src/crawl/listing-strategy.ts';
-import { DEFAULT_FETCH_LIMITS } from '../../src/fetch/fetch-limits.ts';
 import { HttpFetcher } from '../../src/fetch/http-fetcher.ts';
 import { defineSite } from '../../src/parse/site-definition.ts';
-import { deriveKey } from '../../src/shared/keys.ts';
-import { createLogger } from '../../src/shared/logger.ts';
-import { LocalEvidenceStore } from '../../src/store/evidence-store.ts';
 import { posts } from '../../src/store/schema/index.ts';
 import { SocksAgentPool } from '../../src/tor/socks-agent.ts';
+import { testCrawlerDeps } from '../support/crawler-deps.ts';
 import { makePosts, serveLeakSite } from '../support/leak-site-fixture.ts';
 import { type OnionHarness, startOnionHarness } from '../support/onion-harness/index.ts';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -25,32 +19,11 @@ beforeAll(async () => {
   harness = await startOnionHarness();
   agents = new SocksAgentPool(harness.url, 3000);
   test = await openTestDatabase('pglite');
-  deps = {
-    db: test.database.db,
-    fetchers: { http: new HttpFetcher(agents) },
-    evidence: new LocalEvidenceStore(
-      mkdtempSync(join(tmpdir(), 'lw-evidence-')),
-      deriveKey('g'.repeat(40), 'evidence-encryption'),
-    ),
-    parse: readListing,
-    crossCheck,
-    settings: {
-      limits: {
-        ...DEFAULT_FETCH_LIMITS,
-        connectTimeoutMs: 3000,
-        firstByteTimeoutMs: 5000,
-        totalTimeoutMs: 20_000,
-      },
-      maxPages: 10,
-      maxDetailPages: 0,
-      removeAfterRuns: 1,
-      backoffBaseMs: 60_000,
-      backoffCapMs: 3_600_000,
-      leaseMs: 30_000,
-    },
-    logger: createLogger({ level: 'silent', format: 'json' }),
-    worker: 'generic-test',
-  };
+  deps = testCrawlerDeps(
+    test.database.db,
+    { http: new HttpFetcher(agents) },
+    { parse: readListing, crossCheck, settings: { maxDetailPages: 0, removeAfterRuns: 1 } },
+  );
 });
 afterAll(async () => {
   agents.close();

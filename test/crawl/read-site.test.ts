@@ -5,6 +5,7 @@ import { BrowserFetcher } from '../../src/fetch/browser-fetcher.ts';
 import { DEFAULT_FETCH_LIMITS } from '../../src/fetch/fetch-limits.ts';
 import { HttpFetcher } from '../../src/fetch/http-fetcher.ts';
 import { parseListing } from '../../src/parse/selector-parser.ts';
+import type { SiteDefinition } from '../../src/parse/site-definition.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { SocksAgentPool } from '../../src/tor/socks-agent.ts';
 import {
@@ -73,20 +74,26 @@ describe.each(['http', 'browser'] as const)('readSite on the %s engine', (engine
   );
 });
 
+/** A reading through the http engine and the definition's selectors. */
+function readOverHttp(definition: SiteDefinition, maxPages: number) {
+  const fetchers = { http: new HttpFetcher(agents) };
+  return readSite({
+    site: definition,
+    mirrors: definition.mirrors,
+    fetchers,
+    parse: parseListing,
+    limits,
+    maxPages,
+    now: new Date(),
+  });
+}
+
 describe('readSite limits and failures', () => {
   it('stops at the page cap and says the reading is incomplete', async () => {
     const site = serveLeakSite(makePosts(12), 4);
     const host = harness.serve(site);
     const definition = fixtureDefinition('capped', [host]);
-    const reading = await readSite({
-      site: definition,
-      mirrors: definition.mirrors,
-      fetchers: { http: new HttpFetcher(agents) },
-      parse: parseListing,
-      limits,
-      maxPages: 2,
-      now: new Date(),
-    });
+    const reading = await readOverHttp(definition, 2);
     expect(reading.pages).toHaveLength(2);
     expect(reading.complete).toBe(false);
   });
@@ -96,15 +103,7 @@ describe('readSite limits and failures', () => {
     const definition = fixtureDefinition('tor-down', [host]);
     await harness.setDown(true);
     try {
-      const reading = await readSite({
-        site: definition,
-        mirrors: definition.mirrors,
-        fetchers: { http: new HttpFetcher(agents) },
-        parse: parseListing,
-        limits,
-        maxPages: 5,
-        now: new Date(),
-      });
+      const reading = await readOverHttp(definition, 5);
       expect(reading.torAvailable).toBe(false);
       expect(reading.pages).toEqual([]);
     } finally {
@@ -114,19 +113,10 @@ describe('readSite limits and failures', () => {
 
   it('records a failing later page as a partial reading and keeps the others', async () => {
     const site = serveLeakSite(makePosts(6), 3);
-    site.routes.set('/?page=2', { body: 'oops', status: 500 });
     site.routes.set('/?page=2', (_request, response) => response.socket?.destroy());
     const host = harness.serve(site);
     const definition = fixtureDefinition('partial', [host]);
-    const reading = await readSite({
-      site: definition,
-      mirrors: definition.mirrors,
-      fetchers: { http: new HttpFetcher(agents) },
-      parse: parseListing,
-      limits,
-      maxPages: 5,
-      now: new Date(),
-    });
+    const reading = await readOverHttp(definition, 5);
     expect(reading.pagesFailed).toBe(1);
     expect(reading.complete).toBe(false);
     expect(reading.posts).toHaveLength(4);
