@@ -2,8 +2,9 @@ import { type AnyPgColumn, boolean, index, integer, jsonb, pgTable, text, unique
 import { at, createdAt, id, ref } from './columns.ts';
 import { bytea } from './identifiers.ts';
 import { incidents, severities } from './matches.ts';
-import { organisations } from './organisations.ts';
+import { organisations, watchTerms } from './organisations.ts';
 import { posts } from './posts.ts';
+import { sites } from './sites.ts';
 
 export const channelTypes = ['discord', 'webhook', 'slack', 'console'] as const;
 
@@ -36,6 +37,8 @@ export const alerts = pgTable(
       .references(() => channels.id, { onDelete: 'cascade' }),
     orgId: ref().references(() => organisations.id, { onDelete: 'cascade' }),
     postId: ref().references(() => posts.id, { onDelete: 'set null' }),
+    /** The leak site concerned: site-health alerts have no post; mutes of a site apply through it. */
+    siteId: text().references(() => sites.id, { onDelete: 'set null' }),
     incidentId: ref().references(() => incidents.id, { onDelete: 'set null' }),
     kind: text().notNull(),
     dedupeKey: text().notNull(),
@@ -45,6 +48,11 @@ export const alerts = pgTable(
     state: text({ enum: alertStates }).notNull().default('pending'),
     payload: jsonb().$type<Record<string, unknown>>().notNull(),
     attempts: integer().notNull().default(0),
+    /**
+     * Held for the channel's daily digest: next_attempt_at is the digest time (set by the dispatcher when null), and
+     * the due digest alerts of a channel go out together as one message.
+     */
+    digest: boolean().notNull().default(false),
     nextAttemptAt: at(),
     lastError: text(),
     externalId: text(),
@@ -54,7 +62,33 @@ export const alerts = pgTable(
     createdAt: createdAt(),
     deliveredAt: at(),
   },
-  (t) => [unique().on(t.channelId, t.dedupeKey), index().on(t.state, t.nextAttemptAt)],
+  (t) => [
+    unique().on(t.channelId, t.dedupeKey),
+    index().on(t.state, t.nextAttemptAt),
+    index().on(t.orgId, t.postId),
+  ],
+);
+
+export const alertMuteKinds = ['term', 'site', 'post'] as const;
+
+/**
+ * What an analyst silenced: a watch term that produces false positives (its organisation's alerts whose only evidence
+ * it is), a leak site (every alert about it), or one organisation's alerts about one post. Muted alerts are still
+ * written, in state `muted`, and never delivered.
+ */
+export const alertMutes = pgTable(
+  'alert_mutes',
+  {
+    id: id(),
+    kind: text({ enum: alertMuteKinds }).notNull(),
+    orgId: ref().references(() => organisations.id, { onDelete: 'cascade' }),
+    termId: ref().references(() => watchTerms.id, { onDelete: 'cascade' }),
+    siteId: text().references(() => sites.id, { onDelete: 'cascade' }),
+    postId: ref().references(() => posts.id, { onDelete: 'cascade' }),
+    reason: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [unique().on(t.kind, t.orgId, t.termId, t.siteId, t.postId).nullsNotDistinct()],
 );
 
 export const alertAttempts = pgTable(
