@@ -7,15 +7,9 @@
 import { and, eq } from 'drizzle-orm';
 import type { MatchChange, MatchOutcome, OnMatches } from '../match/record-matches.ts';
 import type { Db } from '../store/db.ts';
-import {
-  alerts,
-  channels,
-  documents,
-  incidents,
-  organisations,
-  posts,
-  sites,
-} from '../store/schema/index.ts';
+import { alerts, documents, incidents, organisations, posts, sites } from '../store/schema/index.ts';
+import { mutesFor } from './mutes.ts';
+import { enabledChannels, writeOutboxRow } from './outbox-rows.ts';
 import { type AlertPayload, SEVERITY_RANK, type Severity } from './payload.ts';
 
 export interface OutboxOptions {
@@ -66,12 +60,9 @@ export function alertOutbox(options: OutboxOptions): OnMatches {
 
 async function writeAlerts(tx: Db, change: MatchChange, publicUrl: string, at: Date): Promise<void> {
   const m = change.match;
-  const targets = (
-    await tx
-      .select()
-      .from(channels)
-      .where(and(eq(channels.orgId, m.orgId), eq(channels.enabled, true)))
-  ).filter((c) => SEVERITY_RANK[m.severity as Severity] >= SEVERITY_RANK[c.minSeverity as Severity]);
+  const targets = (await enabledChannels(tx, m.orgId)).filter(
+    (c) => SEVERITY_RANK[m.severity as Severity] >= SEVERITY_RANK[c.minSeverity as Severity],
+  );
   if (targets.length === 0) return;
   const [context] = await tx
     .select({ post: posts, site: sites, orgName: organisations.name })
@@ -95,6 +86,9 @@ async function writeAlerts(tx: Db, change: MatchChange, publicUrl: string, at: D
     else await tx.update(incidents).set({ firstAlertAt: at }).where(eq(incidents.id, m.incidentId));
   }
   const base = matchDedupeKey(m.orgId, m.postId);
+  const mutes = await mutesFor(tx, m.orgId, context.site.id);
+  const identifierEvidence =
+    Object.values(m.identifierCounts).some((n) => n > 0) || (m.verdict?.recordsMatched ?? 0) > 0;
   for (const channel of targets) {
     const [root] = await tx
       .select({ id: alerts.id })
@@ -116,7 +110,7 @@ async function writeAlerts(tx: Db, change: MatchChange, publicUrl: string, at: D
       },
       documentId: m.documentId,
       documentName,
-      terms: m.termsHit.map(({ pattern, count }) => ({ pattern, count })),
+      terms: m.termsHit.map(({ termId, pattern, count }) => ({ termId, pattern, count })),
       identifierCounts: m.identifierCounts,
       verdict: m.verdict,
       categories: m.categories,
@@ -137,21 +131,25 @@ async function writeAlerts(tx: Db, change: MatchChange, publicUrl: string, at: D
           }
         : null,
     };
-    await tx
-      .insert(alerts)
-      .values({
-        channelId: channel.id,
+    await writeOutboxRow(
+      tx,
+      channel,
+      {
         orgId: m.orgId,
         postId: m.postId,
+        siteId: context.site.id,
         incidentId: m.incidentId,
         kind: MATCH_KIND,
         dedupeKey: root ? `${base}:${evidenceKey(change)}` : base,
         parentAlertId: root?.id ?? null,
         severity: m.severity as Severity,
-        payload: payload as unknown as Record<string, unknown>,
-        nextAttemptAt: at,
-      })
-      .onConflictDoNothing();
+        payload,
+        termIds: m.termsHit.map((t) => t.termId),
+        identifierEvidence,
+      },
+      mutes,
+      at,
+    );
   }
 }
 

@@ -16,7 +16,8 @@ export interface AlertPayload {
   /** The match record that caused this alert (the post text when documentId is null). */
   documentId: number | null;
   documentName: string | null;
-  terms: Array<{ pattern: string; count: number }>;
+  /** termId: the watch term (absent in payloads written before mutes existed). */
+  terms: Array<{ termId?: number; pattern: string; count: number }>;
   identifierCounts: Record<string, number>;
   verdict: { recordsMatched: number; recordsTotal: number } | null;
   categories: string[];

@@ -1,10 +1,12 @@
 /** channels add|list|test and alerts list|ack|resolve as real processes on PostgreSQL, against the mock Discord. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/store/db.ts';
-import { alerts } from '../../src/store/schema/index.ts';
+import { alerts, watchTerms } from '../../src/store/schema/index.ts';
 import { createPost } from '../match/support.ts';
 import { type CliResult, runCli } from '../support/cli.ts';
 import { type MockDiscord, startMockDiscord } from '../support/mock-discord.ts';
@@ -85,7 +87,9 @@ describe('alert commands', () => {
     expect(JSON.parse(tested.stdout)).toMatchObject({ ok: true });
     expect(discord.delivered()).toHaveLength(1);
     expect(discord.delivered()[0]?.token).toBe(TOKEN);
-    expect(discord.delivered()[0]?.body.embeds[0].title).toContain('Test message for channel "soc"');
+    expect(discord.delivered()[0]?.body.embeds[0].title).toContain(
+      'leakwatch test message — not an alert (channel "soc")',
+    );
 
     discord.setFallback({ kind: 'not_found' });
     const failing = await run(['channels', 'test', 'soc', '--json']);
@@ -133,5 +137,76 @@ describe('alert commands', () => {
     expect((await run(['alerts', 'resolve', id])).code).toBe(0);
     expect(JSON.parse((await run(['alerts', 'list', '--json'])).stdout).alerts[0].lifecycle).toBe('resolved');
     expect((await run(['alerts', 'ack', '999999'])).code).not.toBe(0);
+  });
+
+  it('tests channels through their real code: alerts test reports delivery, a 404 and a webhook', async () => {
+    const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+    let status = 204;
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    try {
+      const secretFile = join(env.LEAKWATCH_DATA_DIR as string, 'webhook.json');
+      const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/in`;
+      writeFileSync(secretFile, JSON.stringify({ url, signingSecret: 'hook-signing-secret-0123456789' }));
+      const added = await run(['channels', 'add', 'siem', '--type', 'webhook', '--secret-file', secretFile]);
+      expect(added.code).toBe(0);
+
+      discord.requests.length = 0;
+      const ok = await run(['alerts', 'test', 'soc', '--json']);
+      expect(ok.code).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, statusCode: 200, channel: { name: 'soc' } });
+      expect(discord.delivered()[0]?.body.embeds[0].title).toContain('leakwatch test message — not an alert');
+
+      discord.setFallback({ kind: 'not_found' });
+      const missing = await run(['alerts', 'test', 'soc']);
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toMatch(/failed \(permanent, status 404\): HTTP 404: Unknown Webhook/);
+      discord.setFallback({ kind: 'ok' });
+
+      const viaHook = await run(['alerts', 'test', 'siem', '--json']);
+      expect(viaHook.code).toBe(0);
+      expect(JSON.parse(viaHook.stdout)).toMatchObject({ ok: true, statusCode: 204 });
+      expect(received).toHaveLength(1);
+      expect(received[0]?.headers['x-leakwatch-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+      expect(JSON.parse(received[0]?.body ?? '{}').kind).toBe('test');
+
+      status = 503;
+      const down = await run(['alerts', 'test', 'siem', '--json']);
+      expect(down.code).not.toBe(0);
+      expect(JSON.parse(down.stdout)).toMatchObject({ ok: false, statusCode: 503, permanent: false });
+      expect(outputs.join('\n')).not.toContain('hook-signing-secret-0123456789');
+    } finally {
+      await new Promise<void>((resolve) => hook.close(() => resolve()));
+    }
+  });
+
+  it('mutes and unmutes from the command line; muted alerts stay listed', async () => {
+    const db = (database as Database).db;
+    const [term] = await db.select({ id: watchTerms.id }).from(watchTerms).limit(1);
+    const termId = String(term?.id);
+    const muted = await run(['alerts', 'mute', '--term', termId, '--reason', 'a town name', '--json']);
+    expect(muted.code).toBe(0);
+    const muteId = JSON.parse(muted.stdout).mute.id;
+    const post = await createPost(db, { title: 'Azur muted' });
+    await run(['alerts', 'mute', '--org', 'azur', '--post', String(post.id)]);
+    const listed = JSON.parse((await run(['alerts', 'mutes', '--json'])).stdout).mutes;
+    expect(listed).toEqual([
+      expect.objectContaining({ id: muteId, kind: 'term', org: 'azur', reason: 'a town name' }),
+      expect.objectContaining({ kind: 'post', postId: post.id }),
+    ]);
+    expect((await run(['alerts', 'mute', '--site', 'x', '--term', termId])).code).not.toBe(0);
+    expect((await run(['alerts', 'mute', '--post', '1'])).stderr).toContain('--post needs --org');
+    expect((await run(['alerts', 'unmute', String(muteId)])).code).toBe(0);
+    expect(JSON.parse((await run(['alerts', 'mutes', '--json'])).stdout).mutes).toHaveLength(1);
+    expect((await run(['alerts', 'unmute', String(muteId)])).stderr).toContain(`no mute #${muteId}`);
   });
 });

@@ -69,7 +69,7 @@ describe('Discord embed', () => {
     // What discord.js actually sent.
     await discordChannel.send(
       payload(500),
-      { samples: true },
+      { samples: true, digest: true, newPosts: false },
       { id: '42', token: 'tok' },
       { alertId: 1, parentExternalId: null, timeoutMs: 2000, apiBase: discord.api },
     );

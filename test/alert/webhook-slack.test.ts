@@ -62,7 +62,12 @@ describe('generic webhook and Slack channels', () => {
   it('posts signed JSON with a timestamp the receiver can verify', async () => {
     received.length = 0;
     status = 200;
-    await webhookChannel.send(payload, { samples: false }, { ...secret, url: `${base}/hook` }, ctx);
+    await webhookChannel.send(
+      payload,
+      { samples: false, digest: true, newPosts: false },
+      { ...secret, url: `${base}/hook` },
+      ctx,
+    );
     const [req] = received;
     const timestamp = Number(req?.headers['x-leakwatch-timestamp']);
     expect(Number.isInteger(timestamp)).toBe(true);
@@ -85,7 +90,12 @@ describe('generic webhook and Slack channels', () => {
     const attempt = async (code: number) => {
       status = code;
       try {
-        await webhookChannel.send(payload, { samples: false }, { ...secret, url: `${base}/hook` }, ctx);
+        await webhookChannel.send(
+          payload,
+          { samples: false, digest: true, newPosts: false },
+          { ...secret, url: `${base}/hook` },
+          ctx,
+        );
         return null;
       } catch (error) {
         return error as DeliveryError;
@@ -105,7 +115,12 @@ describe('generic webhook and Slack channels', () => {
   it('sends Slack a summarised Block Kit message', async () => {
     received.length = 0;
     status = 200;
-    await slackChannel.send(payload, { samples: true }, { url: `${base}/slack` }, ctx);
+    await slackChannel.send(
+      payload,
+      { samples: true, digest: true, newPosts: false },
+      { url: `${base}/slack` },
+      ctx,
+    );
     const body = JSON.parse(received[0]?.body as string);
     expect(body.text).toBe('[HIGH] Azur: Azur leak');
     const section = body.blocks[1].text.text as string;

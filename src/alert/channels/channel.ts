@@ -3,9 +3,23 @@
  * and of its secret (webhook URL, token), validated when a channel is saved; `send` delivers one alert or throws a
  * DeliveryError that tells the dispatcher whether to retry.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Logger } from '../../shared/logger.ts';
 import type { AlertPayload } from '../payload.ts';
+
+/** Routing settings every channel has, validated with its own settings. */
+export const routingSettings = {
+  /** Low-severity alerts are held and sent once a day as one digest message (alerts.digestHour). */
+  digest: z.boolean().default(true),
+  /** Analysts' channels: also announce every new post on the watched sites. */
+  newPosts: z.boolean().default(false),
+};
+
+/** The routing settings as stored (jsonb written before these settings existed lacks them). */
+export function routingOf(settings: unknown): { digest: boolean; newPosts: boolean } {
+  const s = (settings ?? {}) as { digest?: unknown; newPosts?: unknown };
+  return { digest: s.digest !== false, newPosts: s.newPosts === true };
+}
 
 export interface DeliveryContext {
   alertId: number;

@@ -1,9 +1,10 @@
 /** Alerts as one line each on stderr (or a writer set by the caller): for the demo and for operators without chat. */
 import { z } from 'zod';
 import type { AlertPayload } from '../payload.ts';
-import type { AlertChannel } from './channel.ts';
+import { type AlertChannel, routingSettings } from './channel.ts';
 
 const settingsSchema = z.strictObject({
+  ...routingSettings,
   format: z.enum(['text', 'json']).default('text'),
   samples: z.boolean().default(false),
 });

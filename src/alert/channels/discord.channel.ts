@@ -7,7 +7,7 @@
 import { DiscordAPIError, HTTPError, RateLimitError, WebhookClient } from 'discord.js';
 import { z } from 'zod';
 import { type AlertPayload, SEVERITY_COLOUR } from '../payload.ts';
-import { type AlertChannel, DeliveryError, errorForStatus } from './channel.ts';
+import { type AlertChannel, DeliveryError, errorForStatus, routingSettings } from './channel.ts';
 
 export const DISCORD_LIMITS = {
   title: 256,
@@ -21,6 +21,7 @@ export const DISCORD_LIMITS = {
 } as const;
 
 const settingsSchema = z.strictObject({
+  ...routingSettings,
   /** Include masked samples (j***.d***@orange.fr) in messages. Off by default. */
   samples: z.boolean().default(false),
   username: z.string().min(1).max(80).optional(),

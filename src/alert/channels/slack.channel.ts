@@ -1,11 +1,11 @@
 /** Slack incoming webhook: a short text and a Block Kit section with the counts (Slack caps a section at 3000). */
 import { z } from 'zod';
 import type { AlertPayload } from '../payload.ts';
-import type { AlertChannel } from './channel.ts';
+import { type AlertChannel, routingSettings } from './channel.ts';
 import { summariseList } from './discord.channel.ts';
 import { postJson } from './webhook.channel.ts';
 
-const settingsSchema = z.strictObject({ samples: z.boolean().default(false) });
+const settingsSchema = z.strictObject({ ...routingSettings, samples: z.boolean().default(false) });
 const secretSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'expected an https://hooks.slack.com/… URL' }),
 });

@@ -6,9 +6,9 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { AlertPayload } from '../payload.ts';
-import { type AlertChannel, DeliveryError, errorForStatus } from './channel.ts';
+import { type AlertChannel, DeliveryError, errorForStatus, routingSettings } from './channel.ts';
 
-const settingsSchema = z.strictObject({ samples: z.boolean().default(false) });
+const settingsSchema = z.strictObject({ ...routingSettings, samples: z.boolean().default(false) });
 const secretSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }),
   signingSecret: z.string().min(16, 'expected a signing secret of at least 16 characters'),

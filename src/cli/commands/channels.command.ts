@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { eq } from 'drizzle-orm';
-import { addChannel, listChannels, loadChannel } from '../../alert/channel-store.ts';
-import { DeliveryError } from '../../alert/channels/channel.ts';
-import { channelOfType } from '../../alert/channels/registry.ts';
-import type { AlertPayload, Severity } from '../../alert/payload.ts';
+import { addChannel, listChannels } from '../../alert/channel-store.ts';
+import type { Severity } from '../../alert/payload.ts';
+import { sendTestMessage } from '../../alert/test-message.ts';
 import { InputError } from '../../shared/errors.ts';
 import type { Db } from '../../store/db.ts';
 import { channels, severities } from '../../store/schema/index.ts';
@@ -26,37 +25,6 @@ export async function requireChannel(db: Db, ref: string) {
   if (rows.length > 1)
     throw new InputError('channel.ambiguous', `${rows.length} channels are named "${ref}": give its id`);
   return rows[0] as (typeof rows)[number];
-}
-
-function testPayload(name: string): AlertPayload {
-  const now = new Date();
-  return {
-    version: 1,
-    kind: 'test',
-    severity: 'low',
-    organisation: { id: 0, name: 'leakwatch test' },
-    site: { id: 'test', name: 'test', group: 'test' },
-    post: {
-      id: 0,
-      title: `Test message for channel "${name}"`,
-      status: 'unknown',
-      firstSeenAt: now.toISOString(),
-      link: 'http://127.0.0.1/',
-    },
-    documentId: null,
-    documentName: null,
-    terms: [],
-    identifierCounts: {},
-    verdict: null,
-    categories: [],
-    health: false,
-    maskedSamples: [],
-    gdpr: {
-      clockStartedAt: now.toISOString(),
-      deadline: new Date(now.getTime() + 72 * 3600_000).toISOString(),
-    },
-    followUp: null,
-  };
 }
 
 export function registerChannelsCommand(program: Command): void {
@@ -159,28 +127,18 @@ export function registerChannelsCommand(program: Command): void {
       const ctx = await registryContext();
       try {
         const row = await requireChannel(ctx.database.db, ref);
-        const loaded = await loadChannel(ctx.database.db, ctx.secretKey.material, row.id);
-        if (!loaded) throw new InputError('channel.not_found', `no channel "${ref}"`);
         const api = ctx.config.alerts.discordApi;
-        try {
-          const result = await channelOfType(loaded.type).send(
-            testPayload(loaded.name),
-            loaded.settings,
-            loaded.secret,
-            {
-              alertId: 0,
-              parentExternalId: null,
-              timeoutMs: ctx.config.alerts.requestTimeoutSeconds * 1000,
-              apiBase: loaded.type === 'discord' && api ? api : undefined,
-            },
-          );
-          if (options.json) printJson({ ok: true, channel: row.id, statusCode: result.statusCode ?? null });
+        const outcome = await sendTestMessage(ctx.database.db, row.id, {
+          material: ctx.secretKey.material,
+          timeoutMs: ctx.config.alerts.requestTimeoutSeconds * 1000,
+          apiBase: api ? { discord: api } : {},
+        });
+        if (outcome.ok) {
+          if (options.json) printJson({ ok: true, channel: row.id, statusCode: outcome.statusCode });
           else say(`test message sent through channel #${row.id} "${row.name}"`);
-        } catch (error) {
-          const message =
-            error instanceof DeliveryError || error instanceof Error ? error.message : String(error);
-          if (options.json) printJson({ ok: false, channel: row.id, error: message });
-          say(`leakwatch: test message through channel #${row.id} failed: ${message}`);
+        } else {
+          if (options.json) printJson({ ok: false, channel: row.id, error: outcome.reason });
+          say(`leakwatch: test message through channel #${row.id} failed: ${outcome.reason}`);
           process.exitCode = EXIT.problems;
         }
       } finally {
