@@ -21,6 +21,7 @@ export function dispatchOptionsFromConfig(
     leaseMs: Math.max(60_000, a.requestTimeoutSeconds * 1000 * 4),
     timeoutMs: a.requestTimeoutSeconds * 1000,
     batch: a.batch,
+    digest: { hour: a.digestHour, timeZone: ctx.config.scheduler.timezone },
     apiBase: a.discordApi ? { discord: a.discordApi } : {},
     logger: moduleLogger(ctx.logger, 'alert'),
   };

@@ -6,14 +6,16 @@
  * Retryable failures (429, 5xx, network, timeouts) back off exponentially until `horizonMs` after the alert was
  * written; permanent ones (invalid webhook, 401/403/404) mark it `failed` with the reason. Every attempt is recorded.
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { describeError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Db } from '../store/db.ts';
 import { alertAttempts, alerts } from '../store/schema/index.ts';
 import { type LoadedChannel, loadChannel } from './channel-store.ts';
-import { DeliveryError } from './channels/channel.ts';
+import { DeliveryError, type DeliveryResult } from './channels/channel.ts';
 import { channelOfType } from './channels/registry.ts';
+import { claimDigests, type DigestSchedule, digestNotice, scheduleDigests } from './digest.ts';
+import { isSiteEvent, siteEventNotice } from './notice.ts';
 import type { AlertPayload } from './payload.ts';
 
 export interface DispatchOptions {
@@ -30,6 +32,8 @@ export interface DispatchOptions {
   timeoutMs: number;
   /** Alerts claimed per pass. */
   batch: number;
+  /** When held low-severity alerts are sent as one digest per channel. */
+  digest: DigestSchedule;
   /** API base per channel type (tests: the mock Discord). */
   apiBase?: Partial<Record<string, string>>;
   now?: () => Date;
@@ -43,6 +47,7 @@ export const DEFAULT_DISPATCH: Omit<DispatchOptions, 'material'> = {
   leaseMs: 2 * 60 * 1000,
   timeoutMs: 15_000,
   batch: 20,
+  digest: { hour: 8, timeZone: 'UTC' },
 };
 
 export interface DispatchReport {
@@ -60,7 +65,7 @@ export async function claimDue(db: Db, now: Date, options: DispatchOptions): Pro
     update ${alerts} set state = 'sending', next_attempt_at = ${lease.toISOString()}::timestamptz
     where id in (
       select id from ${alerts}
-      where state in ('pending', 'sending')
+      where state in ('pending', 'sending') and not digest
         and (next_attempt_at is null or next_attempt_at <= ${now.toISOString()}::timestamptz)
       order by id
       limit ${options.batch}
@@ -76,32 +81,27 @@ export async function claimDue(db: Db, now: Date, options: DispatchOptions): Pro
 export async function dispatchDue(db: Db, options: DispatchOptions): Promise<DispatchReport> {
   const clock = options.now ?? (() => new Date());
   const report: DispatchReport = { delivered: 0, retried: 0, failed: 0 };
-  const ids = await claimDue(db, clock(), options);
-  const channelCache = new Map<number, LoadedChannel | null>();
-  for (const id of ids) {
+  const channels = new Map<number, Promise<LoadedChannel | null>>();
+  const channelOf = (id: number) => {
+    let loaded = channels.get(id);
+    if (!loaded) {
+      loaded = loadChannel(db, options.material, id);
+      channels.set(id, loaded);
+    }
+    return loaded;
+  };
+  for (const id of await claimDue(db, clock(), options)) {
     const [alert] = await db.select().from(alerts).where(eq(alerts.id, id));
     if (!alert) continue;
-    let channel = channelCache.get(alert.channelId);
-    if (channel === undefined) {
-      try {
-        channel = await loadChannel(db, options.material, alert.channelId);
-      } catch (error) {
-        await record(
-          db,
-          alert,
-          clock(),
-          0,
-          new DeliveryError(describeError(error), { permanent: true }),
-          options,
+    await deliver(db, [alert], channelOf, options, report, async (channel, kind) => {
+      const payload = alert.payload as Record<string, unknown>;
+      if (isSiteEvent(payload))
+        return kind.sendNotice(
+          siteEventNotice(payload, alert.id),
+          channel.settings,
+          channel.secret,
+          contextOf(alert.id, null, channel, options),
         );
-        report.failed++;
-        continue;
-      }
-      channelCache.set(alert.channelId, channel);
-    }
-    if (!channel) continue; // deleted: the alert went with it (cascade)
-    const started = Date.now();
-    try {
       const parent = alert.parentAlertId
         ? (
             await db
@@ -110,21 +110,81 @@ export async function dispatchDue(db: Db, options: DispatchOptions): Promise<Dis
               .where(eq(alerts.id, alert.parentAlertId))
           )[0]
         : undefined;
-      const result = await channelOfType(channel.type).send(
-        alert.payload as unknown as AlertPayload,
+      return kind.send(
+        payload as unknown as AlertPayload,
         channel.settings,
         channel.secret,
-        {
-          alertId: alert.id,
-          parentExternalId: parent?.externalId ?? null,
-          timeoutMs: options.timeoutMs,
-          apiBase: options.apiBase?.[channel.type],
-          logger: options.logger,
-        },
+        contextOf(alert.id, parent?.externalId ?? null, channel, options),
       );
-      await db.transaction(async (tx) => {
+    });
+  }
+  // Digests: held low-severity alerts get their digest time, and a channel's due ones go out as one message.
+  await scheduleDigests(db, clock(), options.digest);
+  for (const [, ids] of await claimDigests(db, clock(), options.leaseMs)) {
+    const rows = await db.select().from(alerts).where(inArray(alerts.id, ids)).orderBy(alerts.id);
+    if (rows.length === 0) continue;
+    await deliver(db, rows, channelOf, options, report, (channel, kind) =>
+      kind.sendNotice(
+        digestNotice(rows.map((r) => ({ id: r.id, payload: r.payload }))),
+        channel.settings,
+        channel.secret,
+        contextOf(rows[0]?.id as number, null, channel, options),
+      ),
+    );
+  }
+  return report;
+}
+
+function contextOf(
+  alertId: number,
+  parentExternalId: string | null,
+  channel: LoadedChannel,
+  options: DispatchOptions,
+) {
+  return {
+    alertId,
+    parentExternalId,
+    timeoutMs: options.timeoutMs,
+    apiBase: options.apiBase?.[channel.type],
+    logger: options.logger,
+  };
+}
+
+/** Sends one message for these alerts (one alert, or a channel's digest) and records the outcome for each. */
+async function deliver(
+  db: Db,
+  rows: AlertRow[],
+  channelOf: (id: number) => Promise<LoadedChannel | null>,
+  options: DispatchOptions,
+  report: DispatchReport,
+  send: (channel: LoadedChannel, kind: ReturnType<typeof channelOfType>) => Promise<DeliveryResult>,
+): Promise<void> {
+  const clock = options.now ?? (() => new Date());
+  const first = rows[0] as AlertRow;
+  let channel: LoadedChannel | null;
+  try {
+    channel = await channelOf(first.channelId);
+  } catch (error) {
+    for (const row of rows)
+      await record(
+        db,
+        row,
+        clock(),
+        0,
+        new DeliveryError(describeError(error), { permanent: true }),
+        options,
+      );
+    report.failed += rows.length;
+    return;
+  }
+  if (!channel) return; // deleted: its alerts went with it (cascade)
+  const started = Date.now();
+  try {
+    const result = await send(channel, channelOfType(channel.type));
+    await db.transaction(async (tx) => {
+      for (const row of rows) {
         await tx.insert(alertAttempts).values({
-          alertId: alert.id,
+          alertId: row.id,
           outcome: 'delivered',
           statusCode: result.statusCode ?? null,
           durationMs: Date.now() - started,
@@ -133,26 +193,25 @@ export async function dispatchDue(db: Db, options: DispatchOptions): Promise<Dis
           .update(alerts)
           .set({
             state: 'delivered',
-            attempts: alert.attempts + 1,
+            attempts: row.attempts + 1,
             deliveredAt: clock(),
             externalId: result.externalId ?? null,
             nextAttemptAt: null,
             lastError: null,
           })
-          .where(eq(alerts.id, alert.id));
-      });
-      report.delivered++;
-    } catch (error) {
-      const failure =
-        error instanceof DeliveryError
-          ? error
-          : new DeliveryError(describeError(error), { permanent: false });
-      const outcome = await record(db, alert, clock(), Date.now() - started, failure, options);
+          .where(eq(alerts.id, row.id));
+      }
+    });
+    report.delivered += rows.length;
+  } catch (error) {
+    const failure =
+      error instanceof DeliveryError ? error : new DeliveryError(describeError(error), { permanent: false });
+    for (const row of rows) {
+      const outcome = await record(db, row, clock(), Date.now() - started, failure, options);
       if (outcome === 'failed') report.failed++;
       else report.retried++;
     }
   }
-  return report;
 }
 
 async function record(
@@ -169,7 +228,9 @@ async function record(
     failure.retryAfterMs ?? 0,
   );
   const next = new Date(now.getTime() + delay);
-  const beyondHorizon = next.getTime() - alert.createdAt.getTime() > options.horizonMs;
+  // A digest alert may have been held up to a day before its first attempt: its horizon starts a day later.
+  const start = alert.createdAt.getTime() + (alert.digest ? 24 * 3600_000 : 0);
+  const beyondHorizon = next.getTime() - start > options.horizonMs;
   const outcome = failure.permanent || beyondHorizon ? 'failed' : 'retry';
   const reason =
     outcome === 'failed' && !failure.permanent

@@ -48,6 +48,8 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'LEAKWATCH_ALERTS_DISPATCH_INTERVAL', key: 'alerts.dispatchIntervalSeconds', kind: 'number' },
   { variable: 'LEAKWATCH_ALERTS_RETRY_HORIZON_HOURS', key: 'alerts.retryHorizonHours', kind: 'number' },
   { variable: 'LEAKWATCH_DISCORD_API', key: 'alerts.discordApi', kind: 'string' },
+  { variable: 'LEAKWATCH_ALERTS_SITE_DOWN_HOURS', key: 'alerts.siteDownHours', kind: 'number' },
+  { variable: 'LEAKWATCH_ALERTS_DIGEST_HOUR', key: 'alerts.digestHour', kind: 'int' },
   { variable: 'LEAKWATCH_MATCH_MASKED_SAMPLES', key: 'match.maskedSamples', kind: 'int' },
 ];
 

@@ -127,6 +127,10 @@ export const alertsSchema = z.strictObject({
   batch: z.number().int().min(1).max(1000),
   /** Discord API base (e.g. http://127.0.0.1:PORT/api for a local mock); null: Discord's own. */
   discordApi: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).nullable(),
+  /** The analysts' channels are told of a site down (or seized) once the outage has lasted this long. */
+  siteDownHours: z.number().min(0).max(720),
+  /** Hour of the day (in scheduler.timezone) when the digest of held low-severity alerts is sent per channel. */
+  digestHour: z.number().int().min(0).max(23),
 });
 
 export const matchSchema = z.strictObject({

@@ -10,6 +10,8 @@ export interface CrawlSettings {
   backoffCapMs: number;
   /** How long a crawl lease lasts without renewal. */
   leaseMs: number;
+  /** The analysts' channels hear of an outage once it lasts this long (alerts.siteDownHours); undefined: never. */
+  siteDownAlertMs?: number;
 }
 
 export function crawlSettings(config: Config): CrawlSettings {
@@ -28,5 +30,6 @@ export function crawlSettings(config: Config): CrawlSettings {
     backoffBaseMs: crawl.backoffBaseMinutes * 60_000,
     backoffCapMs: crawl.backoffMaxHours * 3_600_000,
     leaseMs: 60_000,
+    siteDownAlertMs: config.alerts.siteDownHours * 3_600_000,
   };
 }

@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
+import { writeHealthAlerts } from '../alert/site-alerts.ts';
 import type { SiteDefinition } from '../parse/site-definition.ts';
 import { describeError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -211,15 +212,25 @@ export async function crawlSite(
     });
     if (verdict.health) {
       const failures = verdict.health === 'up' ? 0 : stored.consecutiveFailures + 1;
-      await recordSiteHealth(deps.db, site.id, {
-        health: verdict.health,
-        detail: verdict.detail,
-        nextAttemptAt: backoffUntil(
-          clock(),
-          failures,
-          deps.settings.backoffBaseMs,
-          deps.settings.backoffCapMs,
-        ),
+      const health = verdict.health;
+      // The health change and the analysts' alerts it causes (layout broken, down too long, back up): one transaction.
+      await deps.db.transaction(async (tx) => {
+        await recordSiteHealth(tx as unknown as Db, site.id, {
+          health,
+          detail: verdict.detail,
+          nextAttemptAt: backoffUntil(
+            clock(),
+            failures,
+            deps.settings.backoffBaseMs,
+            deps.settings.backoffCapMs,
+          ),
+        });
+        await writeHealthAlerts(tx as unknown as Db, {
+          siteId: site.id,
+          previous: { health: stored.health, since: stored.healthSince },
+          now: clock(),
+          downAfterMs: deps.settings.siteDownAlertMs,
+        });
       });
     }
     summary.durationMs = Math.round(performance.now() - started);

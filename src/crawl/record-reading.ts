@@ -1,3 +1,5 @@
+import { writePostEventFollowUps } from '../alert/post-event-alerts.ts';
+import { writeReadingAlerts } from '../alert/site-alerts.ts';
 import type { ParsedPost } from '../parse/parsed-post.ts';
 import type { Db } from '../store/db.ts';
 import { markPostsMissing, type PostInput, upsertPosts } from '../store/posts.repository.ts';
@@ -122,7 +124,27 @@ export async function recordReading(db: Db, input: RecordReadingInput): Promise<
       for (const post of missing.removed)
         events.push({ postId: post.id, runId: input.runId, kind: 'removed', details: {} });
     }
-    if (events.length > 0) await tx.insert(postEvents).values(events);
+    const recorded =
+      events.length > 0
+        ? await tx
+            .insert(postEvents)
+            .values(events)
+            .returning({
+              id: postEvents.id,
+              postId: postEvents.postId,
+              kind: postEvents.kind,
+              details: postEvents.details,
+            })
+        : [];
+    // Alerts these events cause (follow-ups of match alerts, the analysts' new site and new posts) are written here, in
+    // the same transaction: recorded events and their alerts stand or fall together.
+    await writePostEventFollowUps(tx as unknown as Db, recorded, input.now);
+    await writeReadingAlerts(tx as unknown as Db, {
+      siteId: input.siteId,
+      baseline: input.baseline,
+      newPostIds: recorded.filter((e) => e.kind === 'new').map((e) => e.postId),
+      now: input.now,
+    });
     return {
       postsNew: changes.filter((change) => change.kind === 'new').length,
       postsUpdated,

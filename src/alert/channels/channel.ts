@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Logger } from '../../shared/logger.ts';
+import type { Notice } from '../notice.ts';
 import type { AlertPayload } from '../payload.ts';
 
 /** Routing settings every channel has, validated with its own settings. */
@@ -42,6 +43,13 @@ export interface AlertChannel<Settings = unknown, Secret = unknown> {
   readonly secretSchema: z.ZodType<Secret>;
   send(
     alert: AlertPayload,
+    settings: Settings,
+    secret: Secret,
+    ctx: DeliveryContext,
+  ): Promise<DeliveryResult>;
+  /** Site-health events, new posts and the daily digest. */
+  sendNotice(
+    notice: Notice,
     settings: Settings,
     secret: Secret,
     ctx: DeliveryContext,

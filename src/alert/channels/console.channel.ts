@@ -46,4 +46,17 @@ export const consoleChannel: AlertChannel<z.output<typeof settingsSchema>, null>
     writer(consoleLine(alert, settings.samples, settings.format));
     return { externalId: null };
   },
+  async sendNotice(notice, settings) {
+    writer(
+      settings.format === 'json'
+        ? JSON.stringify({
+            kind: notice.kind,
+            title: notice.title,
+            description: notice.description,
+            fields: notice.fields,
+          })
+        : `[${notice.severity.toUpperCase()}] ${notice.title}: ${notice.description}${notice.fields.map((f) => ` | ${f.name}: ${f.value}`).join('')}`,
+    );
+    return { externalId: null };
+  },
 };

@@ -6,8 +6,16 @@
  */
 import { DiscordAPIError, HTTPError, RateLimitError, WebhookClient } from 'discord.js';
 import { z } from 'zod';
+import type { Notice } from '../notice.ts';
 import { type AlertPayload, SEVERITY_COLOUR } from '../payload.ts';
-import { type AlertChannel, DeliveryError, errorForStatus, routingSettings } from './channel.ts';
+import {
+  type AlertChannel,
+  type DeliveryContext,
+  DeliveryError,
+  type DeliveryResult,
+  errorForStatus,
+  routingSettings,
+} from './channel.ts';
 
 export const DISCORD_LIMITS = {
   title: 256,
@@ -131,12 +139,36 @@ export function buildEmbed(
     footer: { text: `leakwatch alert #${options.alertId}` },
     timestamp: new Date().toISOString(),
   };
-  // The 6000-character budget over title, description, field names and values, and footer.
+  return fitEmbed(embed);
+}
+
+/** The 6000-character budget over title, description, field names and values, and footer: longest fields shrink. */
+function fitEmbed(embed: DiscordEmbed): DiscordEmbed {
   while (embedSize(embed) > DISCORD_LIMITS.total && embed.fields.length > 0) {
     const longest = embed.fields.reduce((a, b) => (b.value.length > a.value.length ? b : a));
+    if (longest.value.length <= 16) break;
     longest.value = cut(longest.value, Math.max(16, Math.floor(longest.value.length / 2)));
   }
+  if (embedSize(embed) > DISCORD_LIMITS.total && embed.description)
+    embed.description = cut(
+      embed.description,
+      Math.max(64, DISCORD_LIMITS.total - embedSize({ ...embed, description: '' })),
+    );
   return embed;
+}
+
+export function noticeEmbed(notice: Notice): DiscordEmbed {
+  return fitEmbed({
+    title: cut(notice.title, DISCORD_LIMITS.title),
+    description: cut(notice.description || '—', DISCORD_LIMITS.description),
+    color: notice.colour,
+    fields: notice.fields.slice(0, DISCORD_LIMITS.fields).map((f) => ({
+      name: cut(f.name, DISCORD_LIMITS.fieldName),
+      value: cut(f.value || '—', DISCORD_LIMITS.fieldValue),
+    })),
+    footer: { text: cut(notice.footer, DISCORD_LIMITS.footer) },
+    timestamp: new Date().toISOString(),
+  });
 }
 
 export function embedSize(embed: DiscordEmbed): number {
@@ -152,41 +184,52 @@ export const discordChannel: AlertChannel<DiscordSettings, DiscordSecret> = {
   type: 'discord',
   settingsSchema,
   secretSchema,
-  async send(alert, settings, secret, ctx) {
-    const client = new WebhookClient(
-      { id: secret.id, token: secret.token },
-      {
-        rest: {
-          ...(ctx.apiBase ? { api: ctx.apiBase } : {}),
-          timeout: ctx.timeoutMs,
-          // The outbox owns retries; discord.js waits out short rate limits itself.
-          retries: 0,
-          rejectOnRateLimit: (data) => waitOf(data) > 30_000,
-        },
-      },
-    );
-    try {
-      const message = await client.send({
-        embeds: [buildEmbed(alert, { samples: settings.samples, alertId: ctx.alertId })],
-        ...(settings.username ? { username: settings.username } : {}),
-        allowedMentions: { parse: [] },
-      });
-      return { statusCode: 200, externalId: message.id };
-    } catch (error) {
-      const failure = toDeliveryError(error);
-      // A webhook token must never reach a log or the attempts table.
-      if (failure.message.includes(secret.token))
-        throw new DeliveryError(failure.message.split(secret.token).join('***'), {
-          permanent: failure.permanent,
-          statusCode: failure.statusCode,
-          retryAfterMs: failure.retryAfterMs,
-        });
-      throw failure;
-    } finally {
-      client.destroy();
-    }
-  },
+  send: (alert, settings, secret, ctx) =>
+    postEmbed(buildEmbed(alert, { samples: settings.samples, alertId: ctx.alertId }), settings, secret, ctx),
+  sendNotice: (notice, settings, secret, ctx) => postEmbed(noticeEmbed(notice), settings, secret, ctx),
 };
+
+async function postEmbed(
+  embed: DiscordEmbed,
+  settings: DiscordSettings,
+  secret: DiscordSecret,
+  ctx: DeliveryContext,
+): Promise<DeliveryResult> {
+  const client = new WebhookClient(
+    { id: secret.id, token: secret.token },
+    {
+      rest: {
+        ...(ctx.apiBase ? { api: ctx.apiBase } : {}),
+        timeout: ctx.timeoutMs,
+        // The outbox owns retries; discord.js waits out short rate limits itself.
+        retries: 0,
+        rejectOnRateLimit: (data) => waitOf(data) > 30_000,
+      },
+    },
+  );
+  try {
+    const message = await client.send({
+      embeds: [embed],
+      ...(settings.username ? { username: settings.username } : {}),
+      allowedMentions: { parse: [] },
+    });
+    return { statusCode: 200, externalId: message.id };
+  } catch (error) {
+    throw hideToken(toDeliveryError(error), secret.token);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** A webhook or bot token must never reach a log or the attempts table. */
+function hideToken(failure: DeliveryError, token: string): DeliveryError {
+  if (!failure.message.includes(token)) return failure;
+  return new DeliveryError(failure.message.split(token).join('***'), {
+    permanent: failure.permanent,
+    statusCode: failure.statusCode,
+    retryAfterMs: failure.retryAfterMs,
+  });
+}
 
 /** How long Discord asked us to wait, from whichever of its headers said so. */
 function waitOf(data: { timeToReset: number; retryAfter: number; sublimitTimeout: number }): number {

@@ -60,4 +60,16 @@ export const slackChannel: AlertChannel<z.output<typeof settingsSchema>, z.outpu
     );
     return { statusCode: status, externalId: null };
   },
+  async sendNotice(notice, _settings, secret, ctx) {
+    const lines = [notice.description, ...notice.fields.map((f) => `*${f.name}:* ${f.value}`)];
+    const body = {
+      text: notice.title.slice(0, 300),
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: notice.title.slice(0, 150) } },
+        { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } },
+      ],
+    };
+    const status = await postJson(secret.url, JSON.stringify(body), {}, ctx.timeoutMs);
+    return { statusCode: status, externalId: null };
+  },
 };

@@ -57,21 +57,36 @@ export const webhookChannel: AlertChannel<z.output<typeof settingsSchema>, z.out
   settingsSchema,
   secretSchema,
   async send(alert: AlertPayload, settings, secret, ctx) {
-    const body = JSON.stringify({
-      alertId: ctx.alertId,
-      ...alert,
-      maskedSamples: settings.samples ? alert.maskedSamples : [],
-    });
-    const timestamp = Math.floor(Date.now() / 1000);
-    const status = await postJson(
-      secret.url,
-      body,
-      {
-        'x-leakwatch-timestamp': String(timestamp),
-        'x-leakwatch-signature': signBody(secret.signingSecret, timestamp, body),
-      },
+    return signedPost(
+      secret,
+      JSON.stringify({
+        alertId: ctx.alertId,
+        ...alert,
+        maskedSamples: settings.samples ? alert.maskedSamples : [],
+      }),
       ctx.timeoutMs,
     );
-    return { statusCode: status, externalId: null };
+  },
+  async sendNotice(notice, _settings, secret, ctx) {
+    // kind says which notice (site_down, digest…); data holds the stored payload(s) behind it.
+    return signedPost(secret, JSON.stringify({ alertId: ctx.alertId, notice }), ctx.timeoutMs);
   },
 };
+
+async function signedPost(
+  secret: z.output<typeof secretSchema>,
+  body: string,
+  timeoutMs: number,
+): Promise<{ statusCode: number; externalId: null }> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const status = await postJson(
+    secret.url,
+    body,
+    {
+      'x-leakwatch-timestamp': String(timestamp),
+      'x-leakwatch-signature': signBody(secret.signingSecret, timestamp, body),
+    },
+    timeoutMs,
+  );
+  return { statusCode: status, externalId: null };
+}
