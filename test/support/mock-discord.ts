@@ -1,5 +1,6 @@
 /**
- * A local Discord API for tests: speaks the webhook execute route (`POST /api/v10/webhooks/:id/:token[?wait=true]`),
+ * A local Discord API for tests: speaks the webhook execute route (`POST /api/v10/webhooks/:id/:token[?wait=true]`)
+ * and the bot route (`POST /api/v10/channels/:id/messages`, token in `Authorization: Bot …`),
  * records every request with its parsed JSON body, and answers per a script: ok, 429 with retry-after, 5xx, 404, or
  * hang (never answers until closed). Bound to 127.0.0.1 on an ephemeral port.
  */
@@ -18,6 +19,9 @@ export interface RecordedRequest {
   path: string;
   query: URLSearchParams;
   webhookId: string | null;
+  /** Bot route: the channel posted to. */
+  channelId: string | null;
+  /** The webhook's token, or the bot's (from the Authorization header). */
   token: string | null;
   headers: IncomingMessage['headers'];
   // biome-ignore lint/suspicious/noExplicitAny: the JSON discord.js sent, asserted on by tests.
@@ -41,6 +45,7 @@ export interface MockDiscord {
 }
 
 const ROUTE = /^\/api\/v\d+\/webhooks\/(\d+)\/([^/?]+)\/?$/;
+const BOT_ROUTE = /^\/api\/v\d+\/channels\/(\d+)\/messages\/?$/;
 
 export async function startMockDiscord(): Promise<MockDiscord> {
   const requests: RecordedRequest[] = [];
@@ -55,6 +60,8 @@ export async function startMockDiscord(): Promise<MockDiscord> {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const route = ROUTE.exec(url.pathname);
+      const bot = BOT_ROUTE.exec(url.pathname);
+      const auth = /^Bot (.+)$/.exec(req.headers.authorization ?? '');
       const raw = Buffer.concat(chunks).toString('utf8');
       let body: unknown = null;
       try {
@@ -63,13 +70,16 @@ export async function startMockDiscord(): Promise<MockDiscord> {
         body = null;
       }
       const response: MockResponse =
-        route && req.method === 'POST' ? (queue.shift() ?? fallback) : { kind: 'not_found' };
+        (route || (bot && auth)) && req.method === 'POST'
+          ? (queue.shift() ?? fallback)
+          : { kind: 'not_found' };
       requests.push({
         method: req.method ?? '',
         path: url.pathname,
         query: url.searchParams,
         webhookId: route?.[1] ?? null,
-        token: route?.[2] ?? null,
+        channelId: bot?.[1] ?? null,
+        token: route?.[2] ?? auth?.[1] ?? null,
         headers: req.headers,
         body,
         raw,

@@ -4,7 +4,15 @@
  * art. 33 clock. Kept within Discord's limits (title 256, field 1024, 25 fields, 6000 characters in all); long lists
  * are summarised. discord.js waits out short 429s itself; longer ones, 5xx and network errors go back to the outbox.
  */
-import { DiscordAPIError, HTTPError, RateLimitError, WebhookClient } from 'discord.js';
+import {
+  DiscordAPIError,
+  HTTPError,
+  type RateLimitData,
+  RateLimitError,
+  REST,
+  Routes,
+  WebhookClient,
+} from 'discord.js';
 import { z } from 'zod';
 import type { Notice } from '../notice.ts';
 import { type AlertPayload, SEVERITY_COLOUR } from '../payload.ts';
@@ -38,6 +46,10 @@ const settingsSchema = z.strictObject({
 const WEBHOOK_URL =
   /^https:\/\/(?:(?:canary|ptb)\.)?discord(?:app)?\.com\/api(?:\/v\d+)?\/webhooks\/(\d+)\/([\w-]+)\/?$/;
 
+/**
+ * A webhook (URL, or id + token), or a bot: its token and the id of the channel it posts to (POST
+ * /channels/:id/messages). Either way the secret is stored encrypted like every channel secret.
+ */
 const secretSchema = z
   .union([
     z.strictObject({ url: z.string().regex(WEBHOOK_URL, 'expected a Discord webhook URL') }),
@@ -45,9 +57,14 @@ const secretSchema = z
       id: z.string().regex(/^\d+$/, 'expected a numeric webhook id'),
       token: z.string().min(1),
     }),
+    z.strictObject({
+      botToken: z.string().min(20, 'expected a Discord bot token'),
+      channelId: z.string().regex(/^\d+$/, 'expected a numeric Discord channel id'),
+    }),
   ])
+  // The output is stored (encrypted) and parsed again when sending: it must be one of the accepted shapes.
   .transform((s) => {
-    if ('id' in s) return s;
+    if (!('url' in s)) return s;
     const m = WEBHOOK_URL.exec(s.url) as RegExpExecArray;
     return { id: m[1] as string, token: m[2] as string };
   });
@@ -195,18 +212,28 @@ async function postEmbed(
   secret: DiscordSecret,
   ctx: DeliveryContext,
 ): Promise<DeliveryResult> {
-  const client = new WebhookClient(
-    { id: secret.id, token: secret.token },
-    {
-      rest: {
-        ...(ctx.apiBase ? { api: ctx.apiBase } : {}),
-        timeout: ctx.timeoutMs,
-        // The outbox owns retries; discord.js waits out short rate limits itself.
-        retries: 0,
-        rejectOnRateLimit: (data) => waitOf(data) > 30_000,
-      },
-    },
-  );
+  const rest = {
+    ...(ctx.apiBase ? { api: ctx.apiBase } : {}),
+    timeout: ctx.timeoutMs,
+    // The outbox owns retries; discord.js waits out short rate limits itself.
+    retries: 0,
+    rejectOnRateLimit: (data: RateLimitData) => waitOf(data) > 30_000,
+  };
+  if ('botToken' in secret) {
+    const client = new REST(rest).setToken(secret.botToken);
+    try {
+      const message = (await client.post(Routes.channelMessages(secret.channelId), {
+        body: { embeds: [embed], allowed_mentions: { parse: [] } },
+      })) as { id: string };
+      return { statusCode: 200, externalId: message.id };
+    } catch (error) {
+      throw hideToken(toDeliveryError(error), secret.botToken);
+    } finally {
+      client.clearHashSweeper();
+      client.clearHandlerSweeper();
+    }
+  }
+  const client = new WebhookClient({ id: secret.id, token: secret.token }, { rest });
   try {
     const message = await client.send({
       embeds: [embed],

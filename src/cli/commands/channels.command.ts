@@ -42,7 +42,7 @@ export function registerChannelsCommand(program: Command): void {
     )
     .option(
       '--secret-file <path>',
-      'a JSON file with the channel secret, e.g. {"url": "https://discord.com/api/webhooks/…"}',
+      'a JSON file with the channel secret, e.g. {"url": "https://discord.com/api/webhooks/…"} or, for a Discord bot, {"botToken": "…", "channelId": "123…"}',
     )
     .option('--samples', 'include masked samples in messages')
     .option('--json', 'print the result as JSON on stdout')
