@@ -1,4 +1,5 @@
 import { alertDeliveryBench } from './alert/delivery.bench.ts';
+import { alertFetchToDeliveryBench } from './alert/fetch-to-delivery.bench.ts';
 import { crawlSweepBenchmarks } from './crawl/sweep.bench.ts';
 import { insertRowsBench } from './db/insert-rows.bench.ts';
 import { extractBenchmarks } from './extract/index.ts';
@@ -24,6 +25,7 @@ export interface Benchmark {
 export const benchmarks: readonly Benchmark[] = [
   insertRowsBench,
   alertDeliveryBench,
+  alertFetchToDeliveryBench,
   ...crawlSweepBenchmarks,
   ...matchBenchmarks,
   ...extractBenchmarks,

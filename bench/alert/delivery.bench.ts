@@ -1,8 +1,8 @@
 /**
  * alert.record_to_delivery_s: from a post recorded in the database (as the crawler leaves it) to the alert accepted by
  * a (local mock) Discord: matchPost with the outbox hook, then a dispatcher pass as the alert.dispatch job runs it,
- * discord.js sending the embed. Median over posts on embedded PGlite. The crawl fetch itself is not included: the
- * crawler does not hand posts to matching yet, so alert.fetch_to_delivery_s (issue 7) is still to be measured.
+ * discord.js sending the embed. Median over posts on embedded PGlite. The crawl fetch and the wait for a dispatcher pass
+ * are not included: alert.fetch_to_delivery_s (fetch-to-delivery.bench.ts) measures the whole pipeline.
  */
 import { addChannel } from '../../src/alert/channel-store.ts';
 import { DEFAULT_DISPATCH, dispatchDue } from '../../src/alert/dispatcher.ts';
