@@ -73,7 +73,9 @@ export function registerAlertsCommand(program: Command): void {
             channel: channels.name,
             channelType: channels.type,
             postId: alerts.postId,
+            siteId: alerts.siteId,
             kind: alerts.kind,
+            digest: alerts.digest,
             severity: alerts.severity,
             parentAlertId: alerts.parentAlertId,
             state: alerts.state,
@@ -94,7 +96,7 @@ export function registerAlertsCommand(program: Command): void {
         else {
           for (const a of rows)
             process.stdout.write(
-              `#${a.id} ${a.severity.toUpperCase().padEnd(8)} ${a.state.padEnd(9)} ${a.lifecycle.padEnd(12)} ${a.org ?? '-'} post ${a.postId ?? '-'} → ${a.channel} (${a.channelType})${a.parentAlertId ? ` follow-up of #${a.parentAlertId}` : ''} attempts=${a.attempts}${a.lastError ? `\n    last error: ${a.lastError}` : ''}\n`,
+              `#${a.id} ${a.severity.toUpperCase().padEnd(8)} ${a.state.padEnd(9)} ${a.lifecycle.padEnd(12)} ${a.kind} ${a.org ?? 'analysts'}${a.siteId ? ` site ${a.siteId}` : ''} post ${a.postId ?? '-'}${a.digest ? ' (digest)' : ''} → ${a.channel} (${a.channelType})${a.parentAlertId ? ` follow-up of #${a.parentAlertId}` : ''} attempts=${a.attempts}${a.lastError ? `\n    last error: ${a.lastError}` : ''}\n`,
             );
           if (rows.length === 0) say('no alerts');
         }

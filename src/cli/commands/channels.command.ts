@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { eq } from 'drizzle-orm';
 import { addChannel, listChannels } from '../../alert/channel-store.ts';
+import { routingOf } from '../../alert/channels/channel.ts';
 import type { Severity } from '../../alert/payload.ts';
 import { sendTestMessage } from '../../alert/test-message.ts';
 import { InputError } from '../../shared/errors.ts';
@@ -45,6 +46,8 @@ export function registerChannelsCommand(program: Command): void {
       'a JSON file with the channel secret, e.g. {"url": "https://discord.com/api/webhooks/…"} or, for a Discord bot, {"botToken": "…", "channelId": "123…"}',
     )
     .option('--samples', 'include masked samples in messages')
+    .option('--no-digest', 'send low-severity alerts at once instead of in the daily digest')
+    .option('--new-posts', "analysts' channel (no --org): also announce every new post on the watched sites")
     .option('--json', 'print the result as JSON on stdout')
     .action(
       async (
@@ -56,6 +59,8 @@ export function registerChannelsCommand(program: Command): void {
           webhookUrl?: string;
           secretFile?: string;
           samples?: boolean;
+          digest: boolean;
+          newPosts?: boolean;
           json?: boolean;
         },
       ) => {
@@ -81,7 +86,11 @@ export function registerChannelsCommand(program: Command): void {
         const ctx = await registryContext();
         try {
           const orgId = options.org ? (await requireOrganisation(ctx.database.db, options.org)).id : null;
-          const settings: Record<string, unknown> = options.samples ? { samples: true } : {};
+          const settings: Record<string, unknown> = {
+            ...(options.samples ? { samples: true } : {}),
+            ...(options.digest ? {} : { digest: false }),
+            ...(options.newPosts ? { newPosts: true } : {}),
+          };
           const id = await addChannel(ctx.database.db, ctx.secretKey.material, {
             orgId,
             name,
@@ -110,7 +119,7 @@ export function registerChannelsCommand(program: Command): void {
         else {
           for (const c of list)
             process.stdout.write(
-              `#${c.id} ${c.name} ${c.type} org=${c.orgId ?? 'analysts'} min=${c.minSeverity}${c.enabled ? '' : ' (disabled)'}${c.hasSecret ? ' secret=stored' : ''}\n`,
+              `#${c.id} ${c.name} ${c.type} org=${c.orgId ?? 'analysts'} min=${c.minSeverity}${routingOf(c.settings).digest ? ' digest' : ''}${routingOf(c.settings).newPosts ? ' new-posts' : ''}${c.enabled ? '' : ' (disabled)'}${c.hasSecret ? ' secret=stored' : ''}\n`,
             );
           if (list.length === 0) say('no channels');
         }
