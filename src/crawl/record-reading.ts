@@ -126,15 +126,12 @@ export async function recordReading(db: Db, input: RecordReadingInput): Promise<
     }
     const recorded =
       events.length > 0
-        ? await tx
-            .insert(postEvents)
-            .values(events)
-            .returning({
-              id: postEvents.id,
-              postId: postEvents.postId,
-              kind: postEvents.kind,
-              details: postEvents.details,
-            })
+        ? await tx.insert(postEvents).values(events).returning({
+            id: postEvents.id,
+            postId: postEvents.postId,
+            kind: postEvents.kind,
+            details: postEvents.details,
+          })
         : [];
     // Alerts these events cause (follow-ups of match alerts, the analysts' new site and new posts) are written here, in
     // the same transaction: recorded events and their alerts stand or fall together.

@@ -209,7 +209,15 @@ describe('alert commands', () => {
     expect(JSON.parse((await run(['alerts', 'mutes', '--json'])).stdout).mutes).toHaveLength(1);
     expect((await run(['alerts', 'unmute', String(muteId)])).stderr).toContain(`no mute #${muteId}`);
 
-    const analysts = await run(['channels', 'add', 'analysts', '--type', 'console', '--no-digest', '--new-posts']);
+    const analysts = await run([
+      'channels',
+      'add',
+      'analysts',
+      '--type',
+      'console',
+      '--no-digest',
+      '--new-posts',
+    ]);
     expect(analysts.code, analysts.stderr).toBe(0);
     const channelsListed = JSON.parse((await run(['channels', 'list', '--json'])).stdout).channels;
     expect(channelsListed.find((c: { name: string }) => c.name === 'analysts')).toMatchObject({
