@@ -60,7 +60,9 @@ describe.each(DRIVERS)('web UI pages on %s', (driver) => {
 
   it('searches title and text accent- and case-insensitively, with phrases and exclusions', async () => {
     expect(await postTitles('/posts?q=muller')).toEqual([expect.stringContaining('Clinique Müller')]);
-    expect(await postTitles('/posts?q=DONNEES+patients')).toEqual([expect.stringContaining('Clinique Müller')]);
+    expect(await postTitles('/posts?q=DONNEES+patients')).toEqual([
+      expect.stringContaining('Clinique Müller'),
+    ]);
     expect(await postTitles('/posts?q=contracts')).toEqual(['Acme Logistics']);
     expect(await postTitles(`/posts?q=${encodeURIComponent('"of acme"')}`)).toEqual(['Acme Logistics']);
     expect(await postTitles(`/posts?q=${encodeURIComponent('acme -invoices')}`)).toEqual([]);
@@ -144,7 +146,9 @@ describe.each(DRIVERS)('web UI pages on %s', (driver) => {
     const page = await app.inject({ method: 'GET', url: `/captures/${seeded.captureId}/page.txt` });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toBe('text/plain; charset=utf-8');
-    expect(page.headers['content-disposition']).toBe(`attachment; filename="capture-${seeded.captureId}.html.txt"`);
+    expect(page.headers['content-disposition']).toBe(
+      `attachment; filename="capture-${seeded.captureId}.html.txt"`,
+    );
     expect(page.headers['content-security-policy']).toContain('sandbox');
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.body).toBe(CAPTURED_HTML);

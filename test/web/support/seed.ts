@@ -53,7 +53,10 @@ export interface Seeded {
 export async function seed(db: Db, evidence: LocalEvidenceStore): Promise<Seeded> {
   const siteId = await createSite(db, { name: `Site <b>bold</b>`, groupName: HOSTILE.group });
   const orgSlug = uniqueId('org');
-  const [org] = await db.insert(organisations).values({ slug: orgSlug, name: 'Laboratoire Azur' }).returning();
+  const [org] = await db
+    .insert(organisations)
+    .values({ slug: orgSlug, name: 'Laboratoire Azur' })
+    .returning();
   if (!org) throw new Error('no organisation');
   const [hostile, plain] = await db
     .insert(posts)
@@ -98,9 +101,12 @@ export async function seed(db: Db, evidence: LocalEvidenceStore): Promise<Seeded
     })
     .returning();
   if (!document) throw new Error('no document');
-  await db
-    .insert(postDocuments)
-    .values({ postId: hostile.id, documentId: document.id, sourceUrl: HOSTILE.url, fileName: HOSTILE.fileName });
+  await db.insert(postDocuments).values({
+    postId: hostile.id,
+    documentId: document.id,
+    sourceUrl: HOSTILE.url,
+    fileName: HOSTILE.fileName,
+  });
   await db.insert(matches).values({
     postId: hostile.id,
     documentId: document.id,
