@@ -84,18 +84,16 @@ async function measure(database: Database): Promise<Record<string, number | stri
   const ids = await database.query<{ id: number }>('select id from posts order by id');
   if (!org || ids.length !== POSTS) throw new Error(`expected ${POSTS} posts, found ${ids.length}`);
   // One post in a hundred matched the organisation.
-  await db
-    .insert(matches)
-    .values(
-      ids
-        .filter((_, i) => i % 100 === 0)
-        .map((row) => ({
-          postId: Number(row.id),
-          orgId: org.id,
-          severity: 'high' as const,
-          identifierCounts: { email: 3 },
-        })),
-    );
+  await db.insert(matches).values(
+    ids
+      .filter((_, i) => i % 100 === 0)
+      .map((row) => ({
+        postId: Number(row.id),
+        orgId: org.id,
+        severity: 'high' as const,
+        identifierCounts: { email: 3 },
+      })),
+  );
   await database.exec('analyze');
   const middle = Number(ids[POSTS / 2]?.id);
   const logger = createLogger({ level: 'warn', format: 'json' });

@@ -4,6 +4,7 @@ import type { Database } from '../store/db.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { TorStatusMonitor } from '../tor/tor-status.ts';
 import { type AccessSettings, registerAccessControl } from './access.ts';
+import { sendNotFound, sendPage } from './reply.ts';
 import { registerAlertsRoutes } from './routes/alerts.routes.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';
 import { registerCapturesRoutes } from './routes/captures.routes.ts';
@@ -11,6 +12,7 @@ import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerPostsRoutes } from './routes/posts.routes.ts';
 import { registerSitesRoutes } from './routes/sites.routes.ts';
 import { registerStaticRoutes } from './routes/static.routes.ts';
+import { errorPage } from './views/layout.ts';
 
 export interface WebDependencies {
   database: Database;
@@ -61,5 +63,12 @@ export function buildWebApp(deps: WebDependencies): FastifyInstance {
   registerSitesRoutes(app, deps, signedIn);
   registerAlertsRoutes(app, deps, signedIn);
   registerCapturesRoutes(app, deps);
+  app.setNotFoundHandler((_request, reply) => sendNotFound(reply, 'There is no such page.'));
+  // Database and driver messages stay in the log: a page says only that something failed.
+  app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    return sendPage(reply, errorPage(status), status);
+  });
   return app;
 }

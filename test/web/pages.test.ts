@@ -155,8 +155,16 @@ describe.each(DRIVERS)('web UI pages on %s', (driver) => {
   });
 
   it('answers 404 for unknown posts and captures, and 410 for evidence no longer stored', async () => {
-    for (const url of ['/posts/999999999', '/posts/abc', '/posts/-1', '/captures/999999/screenshot']) {
-      expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(404);
+    for (const url of [
+      '/posts/999999999',
+      '/posts/abc',
+      '/posts/-1',
+      '/captures/999999/screenshot',
+      '/nowhere',
+    ]) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode, url).toBe(404);
+      expect(response.headers['content-type'], url).toBe('text/html; charset=utf-8');
     }
     const [screenshot] = await test.database.query<{ screenshot_sha256: string }>(
       'select screenshot_sha256 from captures where id = $1',

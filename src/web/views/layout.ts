@@ -39,3 +39,15 @@ ${options.body}
 export function notFound(what: string): Html {
   return page({ title: 'Not found', section: 'posts', body: html`<h1>Not found</h1><p>${what}</p>` });
 }
+
+export function errorPage(status: number): Html {
+  const message =
+    status >= 500
+      ? 'Something failed on the server; the log has the details.'
+      : 'The request was not understood.';
+  return page({
+    title: `Error ${status}`,
+    section: 'posts',
+    body: html`<h1>Error ${status}</h1><p>${message}</p>`,
+  });
+}
