@@ -8,7 +8,7 @@ export const STYLESHEET = `
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, sans-serif; color: var(--fg); background: var(--bg); }
 header.top { display: flex; gap: 1.5rem; align-items: center; padding: .6rem 1.2rem; background: #17212b; }
-header.top a { color: #e6edf3; text-decoration: none; }
+header.top, header.top a { color: #e6edf3; text-decoration: none; }
 header.top a.current { font-weight: 700; border-bottom: 2px solid #e6edf3; }
 header.top .brand { font-weight: 700; margin-right: 1rem; }
 header.top form { margin-left: auto; }
@@ -17,9 +17,11 @@ h1 { font-size: 1.4rem; margin: .5rem 0 1rem; overflow-wrap: anywhere; }
 h2 { font-size: 1.1rem; margin: 1.6rem 0 .6rem; }
 a { color: var(--accent); }
 table { width: 100%; border-collapse: collapse; background: #fff; border: 1px solid var(--line); }
+/* Short words never break; long unbroken captured strings (hashes, URLs, hostile titles) may, anywhere. */
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top;
-  overflow-wrap: anywhere; }
-th { background: #eef2f5; font-weight: 600; }
+  overflow-wrap: break-word; }
+td code, td a { overflow-wrap: anywhere; }
+th { background: #eef2f5; font-weight: 600; overflow-wrap: normal; white-space: nowrap; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; background: #fff;
   border: 1px solid var(--line); padding: .8rem; }
 dl.facts dt { color: var(--muted); }
@@ -28,9 +30,11 @@ pre.post-text { white-space: pre-wrap; overflow-wrap: anywhere; background: #fff
   padding: .8rem; max-height: 40rem; overflow: auto; }
 form.filters { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin-bottom: 1rem; }
 form.filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
+form.filters select { max-width: 16rem; }
 input, select, button { font: inherit; padding: .25rem .4rem; }
 .muted { color: var(--muted); }
-.badge { display: inline-block; padding: 0 .4rem; border-radius: .6rem; font-size: .8rem; background: #e6ebef; }
+.badge { display: inline-block; padding: 0 .4rem; border-radius: .6rem; font-size: .8rem; background: #e6ebef;
+  white-space: nowrap; overflow-wrap: normal; }
 .sev-low { color: var(--low); } .sev-medium { color: var(--medium); } .sev-high { color: var(--high); }
 .sev-critical { color: var(--critical); font-weight: 700; }
 .health-up, .state-delivered { color: var(--ok); }
