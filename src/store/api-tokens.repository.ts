@@ -1,6 +1,7 @@
 /** API tokens of the web UI and API, stored as keyed hashes: the token itself is printed once and never stored. */
 import { and, asc, eq, gt, isNull, or } from 'drizzle-orm';
 import { InputError } from '../shared/errors.ts';
+import { appendAudit } from './audit-log.repository.ts';
 import type { Db } from './db.ts';
 import { apiTokens, users } from './schema/index.ts';
 
@@ -32,7 +33,15 @@ async function ensureUser(db: Db, email: string): Promise<number> {
 
 export async function createApiToken(
   db: Db,
-  input: { name: string; userEmail: string; tokenHash: string; scopes: string[]; expiresAt: Date | null },
+  input: {
+    name: string;
+    userEmail: string;
+    tokenHash: string;
+    scopes: string[];
+    expiresAt: Date | null;
+    /** Who creates it, for the audit log (`cli`). */
+    actor?: string;
+  },
 ): Promise<ApiTokenSummary> {
   return db.transaction(async (tx) => {
     const [clash] = await tx
@@ -55,6 +64,13 @@ export async function createApiToken(
       })
       .returning();
     if (!row) throw new Error('insert into api_tokens returned no row');
+    await appendAudit(tx as unknown as Db, {
+      actor: input.actor ?? 'cli',
+      action: 'token.create',
+      targetType: 'api_token',
+      targetId: row.id,
+      details: { name: row.name, user: input.userEmail, expiresAt: row.expiresAt?.toISOString() ?? null },
+    });
     return { ...row, user: input.userEmail };
   });
 }
@@ -77,8 +93,12 @@ export async function listApiTokens(db: Db): Promise<ApiTokenSummary[]> {
   return rows;
 }
 
-/** Revokes the active token of that name (or id); false when there is none. */
-export async function revokeApiToken(db: Db, nameOrId: string): Promise<ApiTokenSummary | null> {
+/** Revokes the active token of that name (or id); null when there is none. */
+export async function revokeApiToken(
+  db: Db,
+  nameOrId: string,
+  actor = 'cli',
+): Promise<ApiTokenSummary | null> {
   const id = /^\d+$/.test(nameOrId) ? Number(nameOrId) : undefined;
   const [row] = await db
     .update(apiTokens)
@@ -91,8 +111,15 @@ export async function revokeApiToken(db: Db, nameOrId: string): Promise<ApiToken
           : or(eq(apiTokens.id, id), eq(apiTokens.name, nameOrId)),
       ),
     )
-    .returning({ id: apiTokens.id });
+    .returning({ id: apiTokens.id, name: apiTokens.name });
   if (!row) return null;
+  await appendAudit(db, {
+    actor,
+    action: 'token.revoke',
+    targetType: 'api_token',
+    targetId: row.id,
+    details: { name: row.name },
+  });
   return (await listApiTokens(db)).find((token) => token.id === row.id) ?? null;
 }
 
