@@ -45,8 +45,12 @@ export interface PostPage {
 export async function listPostPage(db: Db, query: PostPageQuery): Promise<PostPage> {
   const conditions: SQL[] = [];
   const words = query.search?.trim();
-  // The same configuration as the generated column, so the GIN index on posts.search answers the query.
-  if (words) conditions.push(sql`${posts.search} @@ websearch_to_tsquery('leakwatch_fts', ${words})`);
+  if (words) {
+    const hits = await searchHits(db, words);
+    if (hits.ids?.length === 0) return { items: [], next: null };
+    conditions.push(hits.condition);
+    if (hits.ids) conditions.push(inArray(posts.id, hits.ids));
+  }
   if (query.siteId) conditions.push(eq(posts.siteId, query.siteId));
   if (query.groupName) conditions.push(eq(sites.groupName, query.groupName));
   if (query.status) conditions.push(eq(posts.status, query.status));
@@ -94,6 +98,26 @@ export async function listPostPage(db: Db, query: PostPageQuery): Promise<PostPa
     items: page.map((row) => ({ ...row, organisations: matched.get(row.id) ?? [] })),
     next: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
   };
+}
+
+/** At most this many search hits are read through the text index and then sorted by date. */
+const SPARSE_HITS = 500;
+
+/**
+ * The planner cannot tell a rare word from a common one (text-search statistics keep only frequent words), so for
+ * "newest first, 50 rows" it walks the first-seen index backwards and tests every post: instant for a common word,
+ * a scan of every post for a rare one. Asking the text index first settles it: up to SPARSE_HITS hits are listed by id
+ * (the page is then read by primary key); beyond that, hits are dense enough that walking by date finds a page fast.
+ */
+async function searchHits(db: Db, words: string): Promise<{ condition: SQL; ids?: number[] }> {
+  // The same configuration as the generated column, so the GIN index on posts.search answers the query.
+  const condition = sql`${posts.search} @@ websearch_to_tsquery('leakwatch_fts', ${words})`;
+  const rows = await db
+    .select({ id: posts.id })
+    .from(posts)
+    .where(condition)
+    .limit(SPARSE_HITS + 1);
+  return rows.length > SPARSE_HITS ? { condition } : { condition, ids: rows.map((row) => row.id) };
 }
 
 const SEVERITY_RANK = sql`case ${matches.severity} when 'critical' then 4 when 'high' then 3 when 'medium' then 2 else 1 end`;

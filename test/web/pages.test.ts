@@ -14,6 +14,7 @@ describe.each(DRIVERS)('web UI pages on %s', (driver) => {
   let app: FastifyInstance;
   let seeded: Seeded;
   let pagedSite: string;
+  let denseSite: string;
 
   const get = async (url: string) => {
     const response = await app.inject({ method: 'GET', url });
@@ -41,6 +42,18 @@ describe.each(DRIVERS)('web UI pages on %s', (driver) => {
         title: `Paged victim ${String(i).padStart(3, '0')}`,
         status: 'unknown' as const,
         firstSeenAt: new Date(base + Math.floor(i / 3) * 60_000),
+      })),
+    );
+    // 520 posts sharing a word: more hits than the search reads through the text index before walking by date.
+    denseSite = await createSite(test.database.db, { groupName: 'DenseGroup' });
+    await test.database.db.insert(posts).values(
+      Array.from({ length: 520 }, (_, i) => ({
+        siteId: denseSite,
+        stableKey: `d${i}`,
+        title: `Dense victim ${String(i).padStart(3, '0')}`,
+        bodyText: i % 100 === 7 ? 'omnipresent and uncommon' : 'omnipresent',
+        status: 'unknown' as const,
+        firstSeenAt: new Date(Date.parse('2025-06-01T00:00:00Z') + i * 60_000),
       })),
     );
     app = testWebApp(test.database, { evidence });
@@ -104,6 +117,30 @@ describe.each(DRIVERS)('web UI pages on %s', (driver) => {
     // Newest first: the highest minute first; within a minute by id, newest first.
     expect(seen[0]).toBe('Paged victim 129');
     expect(seen.at(-1)).toBe('Paged victim 000');
+  });
+
+  it('pages through search results the same way whether the hits are few or many', async () => {
+    const collect = async (first: string) => {
+      const seen: string[] = [];
+      let url: string | undefined = first;
+      while (url) {
+        const { $ } = await get(url);
+        seen.push(
+          ...$('tbody tr td:first-child a')
+            .map((_, a) => $(a).text())
+            .get(),
+        );
+        url = $('a[rel=next]').attr('href');
+      }
+      return seen;
+    };
+    const expected = (indexes: number[]) =>
+      indexes.sort((a, b) => b - a).map((i) => `Dense victim ${String(i).padStart(3, '0')}`);
+    const many = await collect('/posts?q=omnipresent');
+    expect(many).toEqual(expected(Array.from({ length: 520 }, (_, i) => i)));
+    const few = await collect('/posts?q=UNCOMMON+omnipresent');
+    expect(few).toEqual(expected([7, 107, 207, 307, 407, 507]));
+    expect(await collect(`/posts?q=omnipresent&site=${pagedSite}`)).toEqual([]);
   });
 
   it('shows a post with its facts, text, events, files, matches (masked samples), alerts and captures', async () => {
