@@ -4,6 +4,7 @@ import { crawlSweepBenchmarks } from './crawl/sweep.bench.ts';
 import { insertRowsBench } from './db/insert-rows.bench.ts';
 import { extractBenchmarks } from './extract/index.ts';
 import { matchBenchmarks } from './match/index.ts';
+import { webPagesBench } from './web/pages.bench.ts';
 
 export interface BenchResult {
   /** The headline figure, in `unit`. */
@@ -29,4 +30,5 @@ export const benchmarks: readonly Benchmark[] = [
   ...crawlSweepBenchmarks,
   ...matchBenchmarks,
   ...extractBenchmarks,
+  webPagesBench,
 ];

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { moduleLogger } from '../shared/logger.ts';
 import { startTor } from '../tor/tor-supervisor.ts';
-import { buildWebApp } from '../web/app.ts';
+import { webAppFromContext } from '../web/from-context.ts';
 import { type AppContext, createAppContext } from './context.ts';
 
 export type Role = 'web' | 'scheduler' | 'worker';
@@ -48,7 +48,7 @@ export async function startRoles(
 
     let url: string | undefined;
     if (roles.includes('web')) {
-      const app = buildWebApp({ database: ctx.database, tor, logger: moduleLogger(ctx.logger, 'web') });
+      const app = await webAppFromContext(ctx, tor);
       url = await listen(app, ctx);
       running.push({ name: 'web', stop: () => app.close() });
     }

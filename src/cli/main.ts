@@ -14,6 +14,7 @@ import { registerOrgCommand } from './commands/org.command.ts';
 import { registerRoleCommands } from './commands/roles.command.ts';
 import { registerSitesCommand } from './commands/sites.command.ts';
 import { registerTermsCommand } from './commands/terms.command.ts';
+import { registerTokensCommand } from './commands/tokens.command.ts';
 import { EXIT } from './exit-codes.ts';
 import { reportError } from './output.ts';
 
@@ -34,6 +35,7 @@ const COMMANDS = [
   registerDocumentsCommand,
   registerChannelsCommand,
   registerAlertsCommand,
+  registerTokensCommand,
 ];
 
 export function buildProgram(): Command {

@@ -20,6 +20,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'LEAKWATCH_HOST', key: 'web.host', kind: 'string' },
   { variable: 'LEAKWATCH_PORT', key: 'web.port', kind: 'int' },
   { variable: 'LEAKWATCH_PUBLIC_URL', key: 'web.publicUrl', kind: 'string' },
+  { variable: 'LEAKWATCH_WEB_AUTH', key: 'web.auth', kind: 'string' },
   { variable: 'LEAKWATCH_TOR_MODE', key: 'tor.mode', kind: 'string' },
   { variable: 'LEAKWATCH_TOR_SOCKS', key: 'tor.socks', kind: 'string' },
   { variable: 'LEAKWATCH_TOR_CONTROL', key: 'tor.control', kind: 'string' },

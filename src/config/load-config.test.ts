@@ -33,7 +33,7 @@ function yamlFile(text: string): string {
 describe('loadConfig', () => {
   it('gives the documented defaults with no environment', () => {
     const { config, sources } = load({});
-    expect(config.web).toEqual({ host: '127.0.0.1', port: 8080, publicUrl: null });
+    expect(config.web).toEqual({ host: '127.0.0.1', port: 8080, publicUrl: null, auth: 'auto' });
     expect(config.database.url).toBeNull();
     expect(config.tor.socks).toBe('socks5h://127.0.0.1:9050');
     expect(config.tor.mode).toBe('auto');

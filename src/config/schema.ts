@@ -20,6 +20,7 @@ export const webSchema = z.strictObject({
   host: z.string().min(1),
   port,
   publicUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).nullable(),
+  auth: z.enum(['auto', 'token']),
 });
 
 export const torSchema = z.strictObject({

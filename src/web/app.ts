@@ -1,14 +1,40 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../store/db.ts';
+import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { TorStatusMonitor } from '../tor/tor-status.ts';
+import { type AccessSettings, registerAccessControl } from './access.ts';
+import { sendNotFound, sendPage } from './reply.ts';
+import { registerAlertsRoutes } from './routes/alerts.routes.ts';
+import { registerAuthRoutes } from './routes/auth.routes.ts';
+import { registerCapturesRoutes } from './routes/captures.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
+import { registerPostsRoutes } from './routes/posts.routes.ts';
+import { registerSitesRoutes } from './routes/sites.routes.ts';
+import { registerStaticRoutes } from './routes/static.routes.ts';
+import { errorPage } from './views/layout.ts';
 
 export interface WebDependencies {
   database: Database;
   tor: TorStatusMonitor;
   logger: Logger;
+  /** Where captures are decrypted from; without it the UI lists captures but does not serve them. */
+  evidence?: EvidenceStore;
+  access: AccessSettings;
 }
+
+/**
+ * Everything the UI shows came from hostile sites: pages run no script and load nothing from elsewhere, so markup
+ * that escaped escaping still could not act. Forms may only post back here; nothing may frame the UI.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
 
 /** The HTTP application. Routes are registered per resource from routes/<resource>.routes.ts. */
 export function buildWebApp(deps: WebDependencies): FastifyInstance {
@@ -22,7 +48,27 @@ export function buildWebApp(deps: WebDependencies): FastifyInstance {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-resource-policy', 'same-origin');
+    // Evidence routes set a stricter policy of their own (a sandbox).
+    if (!reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
   });
+  registerAccessControl(app, deps.database.db, deps.access);
   registerHealthRoutes(app, deps);
+  registerStaticRoutes(app);
+  registerAuthRoutes(app, deps, deps.access);
+  const signedIn = deps.access.requireToken;
+  registerPostsRoutes(app, deps, signedIn);
+  registerSitesRoutes(app, deps, signedIn);
+  registerAlertsRoutes(app, deps, signedIn);
+  registerCapturesRoutes(app, deps);
+  app.setNotFoundHandler((_request, reply) => sendNotFound(reply, 'There is no such page.'));
+  // Database and driver messages stay in the log: a page says only that something failed.
+  app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    return sendPage(reply, errorPage(status), status);
+  });
   return app;
 }

@@ -1,0 +1,63 @@
+/** Read-only query behind the analyst UI's alert list: recent alerts with delivery state and failure reasons. */
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import type { Db } from './db.ts';
+import { type alertStates, alerts, channels, organisations, posts } from './schema/index.ts';
+
+export type AlertState = (typeof alertStates)[number];
+
+export interface AlertListItem {
+  id: number;
+  postId: number | null;
+  postTitle: string | null;
+  orgSlug: string | null;
+  channelName: string;
+  channelType: string;
+  kind: string;
+  severity: string;
+  state: string;
+  lifecycle: string;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  lastError: string | null;
+  parentAlertId: number | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
+
+/** Newest first; `before` is the id of the last alert of the previous page. */
+export async function listAlertPage(
+  db: Db,
+  query: { state?: AlertState; before?: number; limit: number },
+): Promise<{ items: AlertListItem[]; next: number | null }> {
+  const conditions: SQL[] = [];
+  if (query.state) conditions.push(eq(alerts.state, query.state));
+  if (query.before !== undefined) conditions.push(lt(alerts.id, query.before));
+  const rows = await db
+    .select({
+      id: alerts.id,
+      postId: alerts.postId,
+      postTitle: posts.title,
+      orgSlug: organisations.slug,
+      channelName: channels.name,
+      channelType: channels.type,
+      kind: alerts.kind,
+      severity: alerts.severity,
+      state: alerts.state,
+      lifecycle: alerts.lifecycle,
+      attempts: alerts.attempts,
+      nextAttemptAt: alerts.nextAttemptAt,
+      lastError: alerts.lastError,
+      parentAlertId: alerts.parentAlertId,
+      createdAt: alerts.createdAt,
+      deliveredAt: alerts.deliveredAt,
+    })
+    .from(alerts)
+    .innerJoin(channels, eq(channels.id, alerts.channelId))
+    .leftJoin(organisations, eq(organisations.id, alerts.orgId))
+    .leftJoin(posts, eq(posts.id, alerts.postId))
+    .where(and(...conditions))
+    .orderBy(desc(alerts.id))
+    .limit(query.limit + 1);
+  const items = rows.slice(0, query.limit);
+  return { items, next: rows.length > query.limit ? (items.at(-1)?.id ?? null) : null };
+}
