@@ -98,6 +98,8 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
     },
     configure: (scheduler: Scheduler) => registerSiteSchedules(scheduler, crawler),
     bindings,
+    // The maintenance job applies documents.retentionDays to the raw posted files.
+    maintenance: { pruneRawFiles: () => pipeline.documents.pruneRawFiles() },
   };
   let role: Awaited<ReturnType<typeof runWorkerRole>>;
   try {
