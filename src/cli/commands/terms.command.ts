@@ -21,9 +21,15 @@ export function registerTermsCommand(program: Command): void {
       'terms as written (quote phrases); regexes are checked for catastrophic backtracking',
     )
     .option('--no-hunt', 'do not re-match stored posts now')
+    .option('--wait', 'follow the retro-hunt until it ends when a worker runs it')
     .option('--json', 'print the result as JSON on stdout')
     .action(
-      async (slug: string, kind: string, patterns: string[], options: { hunt: boolean; json?: boolean }) => {
+      async (
+        slug: string,
+        kind: string,
+        patterns: string[],
+        options: { hunt: boolean; wait?: boolean; json?: boolean },
+      ) => {
         if (!(watchTermKinds as readonly string[]).includes(kind)) {
           throw new InputError(
             'terms.bad_kind',
@@ -47,7 +53,7 @@ export function registerTermsCommand(program: Command): void {
           }
           const hunt =
             options.hunt && added.length > 0
-              ? await runHunt(ctx, { orgId: org.id, reason: 'terms added', quiet: false })
+              ? await runHunt(ctx, { orgId: org.id, reason: 'terms added', quiet: false, wait: options.wait })
               : null;
           if (options.json)
             printJson({ ok: true, added, alreadyWatched: patterns.length - added.length, hunt });
