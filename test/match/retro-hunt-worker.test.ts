@@ -140,6 +140,42 @@ describe('retro-hunts run by a worker', () => {
     expect(last.progress.postsDone).toBe(last.progress.postsTotal);
   });
 
+  it('a worker that stops hands its hunt back to the queue, and the next worker runs it', {
+    timeout: 120_000,
+  }, async () => {
+    const held = await tryLockHunt(database, { id: 1_000_003, orgId });
+    let id: number;
+    try {
+      const before = worker?.output().length ?? 0;
+      id = (await json(['matches', 'hunt', '--org', 'quetzal'])).hunt.huntId;
+      await waitFor('the worker to wait for the running hunt', () =>
+        worker
+          ?.output()
+          .slice(before)
+          .includes('waiting for the running retro-hunt of the same organisation'),
+      );
+      expect(await worker?.stop('SIGTERM')).toBe(0);
+    } finally {
+      await held?.release();
+    }
+    const listed = await json(['matches', 'hunts']);
+    expect(listed.workers).toBe(false);
+    expect(listed.hunts.find((h: { id: number }) => h.id === id)).toMatchObject({
+      status: 'running',
+      state: 'interrupted',
+    });
+    worker = startCli(['worker'], { env });
+    const row = await waitFor(
+      'the next worker to run the hunt',
+      async () => {
+        const hunt = await getRetroHunt(database.db, id);
+        return hunt?.status === 'succeeded' ? hunt : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 250 },
+    );
+    expect(row.postsDone).toBe(row.postsTotal);
+  });
+
   it('without a worker, the CLI runs the hunt itself', { timeout: 60_000 }, async () => {
     expect(await worker?.stop('SIGTERM')).toBe(0);
     expect(await huntWorkerPresent(database)).toBe(false);
