@@ -1,6 +1,7 @@
 /**
  * documents.retentionDays applied by the maintenance job: a raw posted file extracted longer ago than the retention is
- * deleted from the evidence store (the document row, its counts and matches stay, and say so); a recent one stays.
+ * deleted from the evidence store (the document row, its counts and matches stay, and say so); a recent one stays —
+ * through the job's handler, and in a real `leakwatch start` process on its maintenance schedule.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,14 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import { createDocumentPipeline, type DocumentPipeline } from '../../src/documents/pipeline.ts';
 import { maintenanceHandler } from '../../src/schedule/maintenance.ts';
 import { createLogger } from '../../src/shared/logger.ts';
+import { openDatabase } from '../../src/store/db.ts';
 import { getDocument } from '../../src/store/documents.repository.ts';
+import { openEvidenceStore } from '../../src/store/evidence-store.ts';
+import { migrateDatabase } from '../../src/store/migrate.ts';
 import { documents } from '../../src/store/schema/index.ts';
+import { freePort, type RunningCli, startCli } from '../support/cli.ts';
 import { DRIVERS, openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { waitFor } from '../support/wait.ts';
 
 const DAY = 86_400_000;
 
@@ -95,5 +101,73 @@ describe.each(DRIVERS)('raw file retention on %s', (driver) => {
     expect(await pipeline.pruneRawFiles()).toBe(0);
     const [again] = await test.database.db.select().from(documents).where(eq(documents.id, expired));
     expect(again?.rawDeletedAt?.getTime()).toBe(old?.rawDeletedAt?.getTime());
+  });
+});
+
+describe('raw file retention in a running leakwatch', () => {
+  let running: RunningCli | undefined;
+  afterAll(async () => {
+    await running?.stop('SIGKILL');
+  });
+
+  it('`leakwatch start` deletes an expired raw file on its maintenance schedule and keeps a fresh one', {
+    timeout: 120_000,
+  }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lw-retention-start-'));
+    const secret = 'retention-start-secret-0123456789abcdefghij';
+    const evidence = openEvidenceStore(dataDir, secret);
+    const seed = await openDatabase({ url: null, dataDir });
+    let expired: { id: number; sha256: string };
+    let fresh: { id: number; sha256: string };
+    try {
+      await migrateDatabase(seed);
+      const insert = async (content: string, daysAgo: number) => {
+        const { sha256 } = await evidence.put(Buffer.from(content));
+        const [row] = await seed.db
+          .insert(documents)
+          .values({
+            name: `${daysAgo}.csv`,
+            sha256,
+            storageKey: `sha256:${sha256}`,
+            status: 'extracted',
+            extractedAt: new Date(Date.now() - daysAgo * DAY),
+          })
+          .returning({ id: documents.id });
+        return { id: row?.id as number, sha256 };
+      };
+      expired = await insert('email\nexpired@example.fr\n', 10);
+      fresh = await insert('email\nfresh@example.fr\n', 1);
+    } finally {
+      await seed.close();
+    }
+    running = startCli(['start'], {
+      env: {
+        LEAKWATCH_DATA_DIR: dataDir,
+        LEAKWATCH_SECRET_KEY: secret,
+        LEAKWATCH_PORT: String(await freePort()),
+        LEAKWATCH_TOR_SOCKS: 'socks5h://127.0.0.1:9',
+        LEAKWATCH_MAINTENANCE_CRON: '* * * * * *',
+        LEAKWATCH_DOCUMENTS_RETENTION_DAYS: '7',
+        LEAKWATCH_WORKER_POLL_INTERVAL: '0.5',
+      },
+    });
+    await waitFor(
+      'the maintenance job to apply the retention',
+      () => running?.output().includes('raw posted files deleted (retention)'),
+      { timeoutMs: 90_000 },
+    );
+    expect(await running.stop('SIGTERM')).toBe(0);
+
+    expect(await evidence.has(expired.sha256)).toBe(false);
+    expect(await evidence.has(fresh.sha256)).toBe(true);
+    const check = await openDatabase({ url: null, dataDir });
+    try {
+      const old = await getDocument(check.db, expired.id);
+      expect(old?.rawDeletedAt).toBeInstanceOf(Date);
+      expect(old?.storageKey).toBeNull();
+      expect(await getDocument(check.db, fresh.id)).toMatchObject({ rawDeletedAt: null });
+    } finally {
+      await check.close();
+    }
   });
 });
