@@ -1,3 +1,4 @@
+import { describeError } from '../shared/errors.ts';
 import { documentSources, getDocument, recordOutcome } from '../store/documents.repository.ts';
 import type { DocumentDeps } from './deps.ts';
 
@@ -18,9 +19,17 @@ export async function recordNewLinks(
   if (!document?.sha256 || !READ.includes(document.status) || document.sniffedType === 'directory_listing')
     return 'not_read';
   const sources = await documentSources(deps.db, id);
-  const recorded = deps.consumer.linked
-    ? await deps.consumer.linked({ id, name: document.name, sha256: document.sha256, sources })
-    : false;
+  let recorded = false;
+  try {
+    recorded =
+      (await deps.consumer.linked?.({ id, name: document.name, sha256: document.sha256, sources })) ?? false;
+  } catch (error) {
+    // Matching failed, not the file: reading it again records every post (and retries the matching).
+    deps.logger.error(
+      { document: id, error: describeError(error) },
+      'recording a document for the posts that linked it later failed; it is read again',
+    );
+  }
   if (recorded) return 'recorded';
   if (document.rawDeletedAt) {
     deps.logger.warn(

@@ -20,9 +20,10 @@ import { listDocuments } from '../../src/store/documents.repository.ts';
 import { createOrganisation } from '../../src/store/organisations.repository.ts';
 import { upsertPosts } from '../../src/store/posts.repository.ts';
 import { alerts, documents, matches, postDocuments } from '../../src/store/schema/index.ts';
+import { SocksAgentPool } from '../../src/tor/socks-agent.ts';
 import { uniqueId } from '../store/fixtures.ts';
 import { apacheIndex, fileRoute } from '../support/documents/file-routes.ts';
-import { seedPost } from '../support/documents/pipeline-harness.ts';
+import { pipelineHarness, seedPost } from '../support/documents/pipeline-harness.ts';
 import { fixtureSite, type OnionHarness, startOnionHarness } from '../support/onion-harness/index.ts';
 import { DRIVERS, openTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
@@ -208,5 +209,55 @@ describe.each(DRIVERS)('a document linked by several posts, on %s', (driver) => 
     expect(notesRecords.map((record) => record.postId).sort((a, b) => a - b)).toEqual(
       [first, second].sort((a, b) => a - b),
     );
+  });
+});
+
+describe.each(DRIVERS)('posts linking a document already read, on %s', (driver) => {
+  let test: TestDatabase;
+  let agents: SocksAgentPool;
+  beforeAll(async () => {
+    test = await openTestDatabase(driver);
+    agents = new SocksAgentPool(harness.url, 3000);
+  });
+  afterAll(async () => {
+    agents?.close();
+    await test?.close();
+  });
+
+  it('hands them to the consumer without reading the file, and reads it again when the consumer cannot record them', async () => {
+    const run = pipelineHarness(test.database.db, agents);
+    const linked: number[][] = [];
+    let failing = false;
+    const capturing = run.consumer;
+    run.deps.consumer = {
+      consume: (document, records) => capturing.consume(document, records),
+      linked: async (document) => {
+        if (failing) throw new Error('the database went away');
+        linked.push(document.sources.map((source) => source.postId));
+        return true;
+      },
+    };
+    const bytes = Buffer.from(`id;value\n${'1;a\n'.repeat(40)}${uniqueId('row')};b\n`);
+    const post = async () => {
+      const host = harness.serve(fixtureSite({ '/f.csv': fileRoute(bytes).route }));
+      return seedPost(test.database.db, uniqueId('site'), host, [`http://${host}/f.csv`]);
+    };
+    const first = await post();
+    await run.drain();
+    const [document] = await listDocuments(test.database.db, { postId: first });
+    const id = document?.id as number;
+    expect(capturing.calls.get(id)).toEqual([[first]]);
+
+    const second = await post();
+    await run.drain();
+    expect(capturing.calls.get(id)).toEqual([[first]]);
+    expect(linked).toEqual([[first, second]]);
+
+    failing = true;
+    const third = await post();
+    await run.drain();
+    expect(capturing.calls.get(id)).toEqual([[first], [first, second, third]]);
+    const [after] = await listDocuments(test.database.db, { postId: third });
+    expect(after).toMatchObject({ id, status: 'extracted' });
   });
 });
