@@ -12,7 +12,7 @@ import {
   type WorkerBinding,
 } from '../schedule/roles.ts';
 import type { Scheduler } from '../schedule/scheduler.ts';
-import { isAppError, RetryableError } from '../shared/errors.ts';
+import { describeError, isAppError, RetryableError } from '../shared/errors.ts';
 import { moduleLogger } from '../shared/logger.ts';
 import { getRetroHunt } from '../store/retro-hunts.repository.ts';
 import { getSite } from '../store/sites.repository.ts';
@@ -167,7 +167,16 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
     pipeline.close();
     throw error;
   }
-  const withdraw = worker ? await announceHuntWorker(ctx.database) : async () => undefined;
+  // Without the announcement the CLI runs hunts itself: worse for a big registry, never wrong, so not fatal.
+  const withdraw = worker
+    ? await announceHuntWorker(ctx.database).catch((error: unknown) => {
+        moduleLogger(ctx.logger, 'retro-hunt').warn(
+          { error: describeError(error) },
+          'cannot announce this worker for retro-hunts; the CLI will run them itself',
+        );
+        return async () => undefined;
+      })
+    : async () => undefined;
   return [
     {
       name: 'documents',
