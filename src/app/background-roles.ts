@@ -1,5 +1,8 @@
 import { alertDispatchHandler, startAlertDispatcher } from '../alert/dispatch-job.ts';
-import { alertDispatchJob, crawlSiteJob } from '../queue/jobs.ts';
+import { announceHuntWorker, lockHunt } from '../match/hunt-locks.ts';
+import { runRecordedHunt } from '../match/retro-hunt.ts';
+import { storedDocumentReader } from '../match/stored-documents.ts';
+import { alertDispatchJob, crawlSiteJob, retroHuntJob } from '../queue/jobs.ts';
 import type { JobHandler } from '../queue/queue.ts';
 import {
   bindJob,
@@ -9,8 +12,9 @@ import {
   type WorkerBinding,
 } from '../schedule/roles.ts';
 import type { Scheduler } from '../schedule/scheduler.ts';
-import { isAppError } from '../shared/errors.ts';
+import { describeError, isAppError, RetryableError } from '../shared/errors.ts';
 import { moduleLogger } from '../shared/logger.ts';
+import { getRetroHunt } from '../store/retro-hunts.repository.ts';
 import { getSite } from '../store/sites.repository.ts';
 import type { AppContext } from './context.ts';
 import { type Crawler, createCrawler } from './crawler.ts';
@@ -58,6 +62,51 @@ function crawlHandler(
   };
 }
 
+/**
+ * A retro-hunt job: runs the hunt the CLI recorded, once no other hunt of its organisation runs (hunt-locks.ts), with
+ * what it finds alerted like any match. A worker stopping mid-hunt hands it back to the queue (the job fails and is
+ * retried by the next free worker, from the start); a copy of the job that finds its hunt over does nothing.
+ */
+function retroHuntHandler(
+  ctx: AppContext,
+  pipeline: LeakPipeline,
+  stopping: AbortSignal,
+): JobHandler<{ huntId: number }> {
+  const log = moduleLogger(ctx.logger, 'retro-hunt');
+  const readDocument = storedDocumentReader(ctx);
+  const current = async (huntId: number) => {
+    const hunt = await getRetroHunt(ctx.database.db, huntId);
+    return hunt?.status === 'running' ? hunt : null;
+  };
+  return async (job) => {
+    const { huntId } = job.data;
+    const recorded = await current(huntId);
+    if (!recorded) return;
+    const lock = await lockHunt(ctx.database, recorded, {
+      signal: stopping,
+      onWait: () => log.info({ huntId }, 'waiting for the running retro-hunt of the same organisation'),
+    });
+    try {
+      const hunt = await current(huntId);
+      if (!hunt) return;
+      log.info({ huntId, orgId: hunt.orgId, attempt: job.retryCount + 1 }, 'retro-hunt started');
+      const status = await runRecordedHunt(pipeline.match, hunt, {
+        readDocument,
+        onMatches: pipeline.onMatches,
+        interrupt: stopping,
+      });
+      if (status === 'interrupted')
+        throw new RetryableError(
+          'match.hunt_interrupted',
+          `retro-hunt #${huntId} interrupted: the worker is stopping; another run starts it again`,
+        );
+      log.info({ huntId, status }, 'retro-hunt over');
+    } finally {
+      await lock.release();
+    }
+  };
+}
+
 function registerSiteSchedules(scheduler: Scheduler, crawler: Crawler): void {
   for (const site of crawler.registry.all()) {
     if (site.enabled)
@@ -86,9 +135,12 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
         moduleLogger(ctx.logger, 'documents'),
       )
     : { kick: async () => undefined, stop: async () => undefined };
+  // Workers run the retro-hunts the CLI hands them, one at a time, and say so to the CLI (hunt-locks.ts).
+  const stopping = new AbortController();
   const bindings: WorkerBinding[] = [
     bindJob(crawlSiteJob, crawlHandler(ctx, crawler, pipeline, documents), ctx.config.crawl.concurrency),
     ...(alertDispatcher ? [bindJob(alertDispatchJob, alertDispatchHandler(alertDispatcher), 1)] : []),
+    ...(worker ? [bindJob(retroHuntJob, retroHuntHandler(ctx, pipeline, stopping.signal), 1)] : []),
   ];
   const common = {
     maintenanceCron: ctx.config.scheduler.maintenanceCron,
@@ -98,6 +150,8 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
     },
     configure: (scheduler: Scheduler) => registerSiteSchedules(scheduler, crawler),
     bindings,
+    // The maintenance job applies documents.retentionDays to the raw posted files.
+    maintenance: { pruneRawFiles: () => pipeline.documents.pruneRawFiles() },
   };
   let role: Awaited<ReturnType<typeof runWorkerRole>>;
   try {
@@ -113,6 +167,16 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
     pipeline.close();
     throw error;
   }
+  // Without the announcement the CLI runs hunts itself: worse for a big registry, never wrong, so not fatal.
+  const withdraw = worker
+    ? await announceHuntWorker(ctx.database).catch((error: unknown) => {
+        moduleLogger(ctx.logger, 'retro-hunt').warn(
+          { error: describeError(error) },
+          'cannot announce this worker for retro-hunts; the CLI will run them itself',
+        );
+        return async () => undefined;
+      })
+    : async () => undefined;
   return [
     {
       name: 'documents',
@@ -126,6 +190,15 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
     {
       name: scheduler && worker ? 'scheduler+worker' : scheduler ? 'scheduler' : 'worker',
       stop: () => role.stop(),
+    },
+    // Stopped first (the list is stopped in reverse): no new hunt is handed to this worker, and a running hunt is cut
+    // short and handed back to the queue before the queue waits for its handlers.
+    {
+      name: 'retro-hunts',
+      stop: async () => {
+        stopping.abort();
+        await withdraw();
+      },
     },
   ];
 }

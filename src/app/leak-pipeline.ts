@@ -5,9 +5,10 @@ import { createDocumentPipeline, type DocumentPipeline } from '../documents/pipe
 import {
   createMatchDeps,
   type MatchDeps,
-  matchDocument,
+  matchDocumentForPosts,
   matchPost,
   type OnMatches,
+  recordDocumentForNewPosts,
 } from '../match/match-service.ts';
 import { describeError } from '../shared/errors.ts';
 import { moduleLogger } from '../shared/logger.ts';
@@ -37,16 +38,21 @@ export function createLeakPipeline(ctx: AppContext): LeakPipeline {
   const log = moduleLogger(ctx.logger, 'pipeline');
   const match = createMatchDeps(ctx);
   const onMatches = alertOutbox({ publicUrl: publicUrlOf(ctx) });
-  // A file is read once; its findings are recorded against the first post that linked it. Near-duplicate detection
-  // links later reposts of the same content to the earlier incident.
+  // A file is read once, and what it reveals is recorded for every post that links it (one incident and alert per
+  // organisation and post); a post that links it later gets those findings without a second reading. Near-duplicate
+  // detection ties the later posts to the incident of the first.
   const consumer: DocumentConsumer = {
     async consume(document, records) {
-      const source = document.sources[0];
-      if (!source) {
+      const postIds = [...new Set(document.sources.map((source) => source.postId))];
+      if (postIds.length === 0) {
         for await (const _record of records) break;
         return;
       }
-      await matchDocument(match, { postId: source.postId, documentId: document.id, records }, { onMatches });
+      await matchDocumentForPosts(match, { documentId: document.id, postIds, records }, { onMatches });
+    },
+    async linked(document) {
+      const { unrecorded } = await recordDocumentForNewPosts(match, document.id, { onMatches });
+      return unrecorded.length === 0;
     },
   };
   const documents = createDocumentPipeline(ctx, { consumer });

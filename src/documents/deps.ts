@@ -21,6 +21,12 @@ export interface ExtractedDocument {
  */
 export interface DocumentConsumer {
   consume(document: ExtractedDocument, records: TextRecordStream): Promise<void>;
+  /**
+   * Posts linked the document after it was read (same sha256): record for them what was found for the earlier posts,
+   * without reading it. Resolves false when that is not possible (then the document is read again, with every post).
+   * Idempotent. A consumer without it has every re-linked document read again.
+   */
+  linked?(document: ExtractedDocument): Promise<boolean>;
 }
 
 /** Everything the document pipeline needs; built once per process (see createDocumentPipeline). */

@@ -15,6 +15,7 @@ import { onionUrlProblem } from '../tor/onion-address.ts';
 import { keepClaim } from './claim.ts';
 import type { DocumentDeps } from './deps.ts';
 import { expandListing } from './expand-listing.ts';
+import { recordNewLinks } from './new-links.ts';
 
 export type DownloadOutcome =
   | { status: 'stored'; id: number; merged: boolean; bytes: number; kind: string }
@@ -138,6 +139,8 @@ export async function downloadDocument(deps: DocumentDeps, id: number): Promise<
       }
       if (!saved.merged) await recordOutcome(deps.db, saved.id, { status: 'stored' });
     }
+    // The same bytes were already read for other posts: this post gets their findings without a second reading.
+    if (saved.merged) await recordNewLinks(deps, saved.id);
     return { status: 'stored', id: saved.id, merged: saved.merged, bytes: stored.size, kind };
   } catch (error) {
     const message = describeError(error);

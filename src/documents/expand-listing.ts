@@ -1,7 +1,10 @@
+import { eq, sql } from 'drizzle-orm';
 import { decodeHead, detectEncoding } from '../extract/encoding.ts';
 import { addListedFiles, getDocument, recordOutcome } from '../store/documents.repository.ts';
+import { documents, postDocuments } from '../store/schema/index.ts';
 import type { DocumentDeps } from './deps.ts';
 import { parseListing } from './listing.ts';
+import { recordNewLinks } from './new-links.ts';
 
 const MAX_LISTING_BYTES = 8 * 1024 * 1024;
 
@@ -34,7 +37,9 @@ export async function expandListing(
     );
     entries = entries.slice(0, deps.settings.maxListingEntries);
   }
+  const before = await linkCounts(deps, id);
   const added = await addListedFiles(deps.db, { id, listingDepth: document.listingDepth }, entries);
+  await recordChildrenNewLinks(deps, id, before);
   const directories = listing.entries.filter((entry) => entry.directory).length;
   await recordOutcome(deps.db, id, {
     status: 'extracted',
@@ -48,4 +53,51 @@ export async function expandListing(
     'directory listing expanded',
   );
   return { files: added };
+}
+
+type LinkCounts = Map<number, number>;
+
+/** The listing's files and subdirectories, with how many posts link each. */
+async function linkCounts(deps: Pick<DocumentDeps, 'db'>, listingId: number): Promise<LinkCounts> {
+  const rows = await deps.db
+    .select({ id: documents.id, links: sql<number>`count(${postDocuments.id})::int` })
+    .from(documents)
+    .leftJoin(postDocuments, eq(postDocuments.documentId, documents.id))
+    .where(eq(documents.parentId, listingId))
+    .groupBy(documents.id);
+  return new Map(rows.map((row) => [row.id, Number(row.links)]));
+}
+
+/**
+ * A listing posted again links its known files to the new posts (addListedFiles); files already read get their
+ * findings recorded for those posts without being read again, and subdirectories already expanded link their own
+ * files to the new posts in turn (they are not downloaded again either).
+ */
+async function recordChildrenNewLinks(
+  deps: DocumentDeps,
+  listingId: number,
+  before: LinkCounts,
+): Promise<void> {
+  const after = await linkCounts(deps, listingId);
+  for (const [childId, links] of after) {
+    if (links <= (before.get(childId) ?? 0) || !before.has(childId)) continue;
+    const child = await getDocument(deps.db, childId);
+    if (!child) continue;
+    if (child.sniffedType === 'directory_listing' && child.status === 'extracted') {
+      const known = await linkCounts(deps, childId);
+      const entries = await deps.db
+        .selectDistinctOn([postDocuments.documentId], {
+          url: postDocuments.sourceUrl,
+          name: postDocuments.fileName,
+        })
+        .from(postDocuments)
+        .innerJoin(documents, eq(documents.id, postDocuments.documentId))
+        .where(eq(documents.parentId, childId))
+        .orderBy(postDocuments.documentId, postDocuments.id);
+      await addListedFiles(deps.db, { id: childId, listingDepth: child.listingDepth }, entries);
+      await recordChildrenNewLinks(deps, childId, known);
+    } else {
+      await recordNewLinks(deps, childId);
+    }
+  }
 }

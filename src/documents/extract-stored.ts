@@ -3,6 +3,7 @@ import { describeError, isAppError } from '../shared/errors.ts';
 import { documentSources, getDocument, recordOutcome } from '../store/documents.repository.ts';
 import { keepClaim } from './claim.ts';
 import type { DocumentDeps } from './deps.ts';
+import { recordNewLinks } from './new-links.ts';
 
 export type ExtractOutcome =
   | {
@@ -58,11 +59,10 @@ export async function extractStoredDocument(deps: DocumentDeps, id: number): Pro
       counts: Object.fromEntries(Object.entries(summary.counts).filter(([, value]) => value > 0)),
       timings: { extractMs: Math.round(performance.now() - started) },
     });
-    // A post linked the same file while it was being read: it goes back to the consumer with every post.
+    // A post linked the same file while it was being read: it gets what was found for the others, unread.
     const now = await documentSources(deps.db, id);
-    const linkedMeanwhile = now.some((late) => !sources.some((known) => known.postId === late.postId));
-    if (linkedMeanwhile && ['extracted', 'needs_ocr', 'password_protected'].includes(summary.status))
-      await recordOutcome(deps.db, id, { status: 'stored' });
+    if (now.some((late) => !sources.some((known) => known.postId === late.postId)))
+      await recordNewLinks(deps, id);
     log.info(
       { status: summary.status, kind: summary.kind, ...summary.counts, error: summary.error },
       'document extracted',

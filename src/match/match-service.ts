@@ -2,14 +2,17 @@
  * The matching entry points the pipeline calls:
  *
  * - `matchPost(deps, postId)` after a crawl recorded a new or changed post (its title, body and website);
- * - `matchDocument(deps, { postId, documentId, records })` after a document was extracted to text records;
+ * - `matchDocument(deps, { postId, documentId, records })` after a document was extracted to text records, and
+ *   `matchDocumentForPosts` when several posts link it (read and analysed once, recorded for each post);
+ * - `recordDocumentForNewPosts(deps, documentId)` when a post links a document already read for another post: the
+ *   findings are copied, the file is not read again;
  *
  * Each analyses the content against every organisation's watch terms and registered identifiers, then writes one
  * match record per organisation in ONE transaction and returns what changed (`MatchOutcome.changes`: created, grown
  * with more identifiers or new categories, or updated). Pass `onMatches(tx, outcome)` to write alert outbox rows in
  * that same transaction. Re-running on the same content is idempotent (unchanged records are not rewritten).
  */
-import { eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { type CountryCode, isSupportedCountry } from 'libphonenumber-js/max';
 import type { AppContext } from '../app/context.ts';
 import type { TextRecord, TextRecordStream } from '../extract/text-record.ts';
@@ -17,12 +20,18 @@ import { InputError, RetryableError } from '../shared/errors.ts';
 import { type Logger, moduleLogger } from '../shared/logger.ts';
 import type { Db } from '../store/db.ts';
 import { withDbErrors } from '../store/db-errors.ts';
-import { documents, posts } from '../store/schema/index.ts';
+import { contentFingerprints, documents, postDocuments, posts } from '../store/schema/index.ts';
 import { ContentAnalysis } from './analyse.ts';
 import { fold } from './fold.ts';
 import { createHasher, type IdentifierHasher } from './hasher.ts';
 import type { DateOrder } from './identifiers/dates.ts';
-import { type MatchOutcome, type OnMatches, postTextSha256, recordMatches } from './record-matches.ts';
+import {
+  copyDocumentMatches,
+  type MatchOutcome,
+  type OnMatches,
+  postTextSha256,
+  recordMatches,
+} from './record-matches.ts';
 import { RegistryCache, TermsCache } from './registry.ts';
 
 export type { MatchChange, MatchOutcome, NearDuplicate, OnMatches } from './record-matches.ts';
@@ -165,31 +174,110 @@ export async function matchDocument(
   input: DocumentInput,
   options: MatchCallOptions = {},
 ): Promise<MatchOutcome> {
-  const [post] = await deps.db
-    .select({ title: posts.title, siteId: posts.siteId })
-    .from(posts)
-    .where(eq(posts.id, input.postId));
-  if (!post) throw new InputError('match.no_post', `no post with id ${input.postId}`);
-  const [document] = await deps.db
-    .select({ sha256: documents.sha256 })
-    .from(documents)
-    .where(eq(documents.id, input.documentId));
-  if (!document) throw new InputError('match.no_document', `no document with id ${input.documentId}`);
+  const [outcome] = await matchDocumentForPosts(
+    deps,
+    { documentId: input.documentId, postIds: [input.postId], records: input.records },
+    options,
+  );
+  if (!outcome) throw new InputError('match.no_post', `no post with id ${input.postId}`);
+  return outcome;
+}
+
+/**
+ * A document linked by several posts: its records are read and analysed ONCE, and the analysis is recorded for every
+ * post (one transaction per post, so each post's alerts are written with its own records). Posts deleted meanwhile
+ * are left out; none left is an input error.
+ */
+export async function matchDocumentForPosts(
+  deps: MatchDeps,
+  input: { documentId: number; postIds: readonly number[]; records: TextRecordStream | Iterable<TextRecord> },
+  options: MatchCallOptions = {},
+): Promise<MatchOutcome[]> {
+  const linked = input.postIds.length
+    ? await deps.db
+        .select({ id: posts.id, title: posts.title, siteId: posts.siteId })
+        .from(posts)
+        .where(inArray(posts.id, [...input.postIds]))
+    : [];
+  const byId = new Map(linked.map((post) => [post.id, post]));
+  const postIds = [...new Set(input.postIds)].filter((id) => byId.has(id));
+  if (postIds.length === 0)
+    throw new InputError('match.no_post', `no post with id ${input.postIds.join(', ') || '(none given)'}`);
+  const document = await documentHash(deps, input.documentId);
   const content = await analysis(deps, options.onlyOrgId);
   for await (const record of input.records as AsyncIterable<TextRecord>) content.addRecord(record);
   const result = content.result();
-  const ref = {
-    postId: input.postId,
-    documentId: input.documentId,
-    sha256: document.sha256,
-    post,
-    isDocument: true,
-  };
-  const outcome = await withDbErrors(matchErrors(`document ${input.documentId}`), () =>
-    recordMatches(deps.db, ref, result, options.onMatches),
+  const outcomes: MatchOutcome[] = [];
+  for (const postId of postIds) {
+    const post = byId.get(postId) as { title: string; siteId: string };
+    const ref = { postId, documentId: input.documentId, sha256: document.sha256, post, isDocument: true };
+    const outcome = await withDbErrors(matchErrors(`document ${input.documentId}`), () =>
+      recordMatches(deps.db, ref, result, options.onMatches),
+    );
+    log(deps, outcome);
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+async function documentHash(deps: MatchDeps, documentId: number): Promise<{ sha256: string | null }> {
+  const [document] = await deps.db
+    .select({ sha256: documents.sha256 })
+    .from(documents)
+    .where(eq(documents.id, documentId));
+  if (!document) throw new InputError('match.no_document', `no document with id ${documentId}`);
+  return document;
+}
+
+/**
+ * The posts linking a document that it was not recorded for yet (a post that linked it after it was read): each gets
+ * the findings already recorded for an earlier post, copied, since the content is the same file. Nothing is read.
+ * `unrecorded` lists the posts left without records because the document was never recorded for any post (it must
+ * be read again for them).
+ */
+export async function recordDocumentForNewPosts(
+  deps: MatchDeps,
+  documentId: number,
+  options: Pick<MatchCallOptions, 'onMatches'> = {},
+): Promise<{ outcomes: MatchOutcome[]; unrecorded: number[] }> {
+  const links = await deps.db
+    .select({ postId: postDocuments.postId, title: posts.title, siteId: posts.siteId })
+    .from(postDocuments)
+    .innerJoin(posts, eq(posts.id, postDocuments.postId))
+    .where(eq(postDocuments.documentId, documentId))
+    .orderBy(asc(postDocuments.id));
+  const recorded = (
+    await deps.db
+      .select({ postId: contentFingerprints.postId })
+      .from(contentFingerprints)
+      .where(eq(contentFingerprints.documentId, documentId))
+      .orderBy(asc(contentFingerprints.id))
+  ).map((row) => row.postId);
+  const from = recorded[0];
+  const missing = links.filter(
+    (link, i) => !recorded.includes(link.postId) && links.findIndex((l) => l.postId === link.postId) === i,
   );
-  log(deps, outcome);
-  return outcome;
+  if (missing.length === 0) return { outcomes: [], unrecorded: [] };
+  if (from === undefined) return { outcomes: [], unrecorded: missing.map((link) => link.postId) };
+  const { sha256 } = await documentHash(deps, documentId);
+  const outcomes: MatchOutcome[] = [];
+  for (const link of missing) {
+    const ref = {
+      postId: link.postId,
+      documentId,
+      sha256,
+      post: { title: link.title, siteId: link.siteId },
+      isDocument: true,
+    };
+    const outcome = await withDbErrors(matchErrors(`document ${documentId}`), () =>
+      copyDocumentMatches(deps.db, ref, from, options.onMatches),
+    );
+    if (outcome) {
+      log(deps, outcome);
+      outcomes.push(outcome);
+    }
+  }
+  return { outcomes, unrecorded: [] };
 }
 
 function log(deps: MatchDeps, outcome: MatchOutcome): void {

@@ -4,7 +4,7 @@
  * one), the content's fingerprint saved, and the caller's hook run in the same transaction (the alert outbox).
  */
 import { createHash } from 'node:crypto';
-import { inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../store/db.ts';
 import { saveFingerprint, similarContents } from '../store/fingerprints.repository.ts';
 import {
@@ -18,7 +18,7 @@ import {
   raiseIncidentSeverity,
   updateMatch,
 } from '../store/matches.repository.ts';
-import { organisations } from '../store/schema/index.ts';
+import { contentFingerprints, organisations } from '../store/schema/index.ts';
 import type { AnalysisResult, OrgFindings } from './analyse.ts';
 import type { Category } from './detect/candidate.ts';
 import { bands, fromBytes, similarity, toBytes } from './minhash.ts';
@@ -122,12 +122,29 @@ function valuesOf(
   };
 }
 
+/** The content's own fingerprint, when it was recorded before (a re-match of the same post and document). */
+async function ownFingerprint(tx: Db, ref: Pick<ContentRef, 'postId' | 'documentId'>) {
+  const [row] = await tx
+    .select()
+    .from(contentFingerprints)
+    .where(
+      and(
+        eq(contentFingerprints.postId, ref.postId),
+        ref.documentId === null
+          ? isNull(contentFingerprints.documentId)
+          : eq(contentFingerprints.documentId, ref.documentId),
+      ),
+    );
+  return row ?? null;
+}
+
 async function findNearDuplicate(
   tx: Db,
   ref: ContentRef,
   signature: Uint32Array | null,
 ): Promise<NearDuplicate | null> {
   const bandList = signature ? bands(signature) : [];
+  const own = await ownFingerprint(tx, ref);
   const candidates = await similarContents(tx, {
     postId: ref.postId,
     documentId: ref.documentId,
@@ -136,6 +153,9 @@ async function findNearDuplicate(
   });
   let best: NearDuplicate | null = null;
   for (const other of candidates) {
+    // Only an earlier content is repeated: re-matching the first copy must not call it a copy of a later one (the
+    // record would change at every re-match of a file posted twice).
+    if (own && other.id > own.id) continue;
     const exact = ref.sha256 !== null && other.sha256 === ref.sha256;
     const score = exact ? 1 : signature ? similarity(signature, fromBytes(other.minhash)) : 0;
     if (score >= NEAR_DUPLICATE && (!best || score > best.similarity))
@@ -163,85 +183,143 @@ export async function recordMatches(
   return db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
     const near = await findNearDuplicate(tx, ref, result.signature);
-    const existing = new Map(
-      (await matchesOfContent(tx, ref.postId, ref.documentId)).map((m) => [m.orgId, m]),
-    );
     const found = result.orgs.filter((org) => org.terms.size > 0 || org.identifiers.size > 0);
-    const names = found.length
-      ? new Map(
-          (
-            await tx
-              .select({ id: organisations.id, name: organisations.name })
-              .from(organisations)
-              .where(
-                inArray(
-                  organisations.id,
-                  found.map((o) => o.orgId),
-                ),
-              )
-          ).map((o) => [o.id, o.name]),
-        )
-      : new Map<number, string>();
-    const outcome: MatchOutcome = {
+    const values = found.map((findings) => valuesOf(ref, findings, result, near));
+    const summary = { records: result.records, near, categories: [...result.categories.keys()].sort() };
+    return writeMatches(tx, ref, values, summary, onMatches);
+  });
+}
+
+/**
+ * Records, for a post that links a document already read for another post, the findings recorded for that post: the
+ * content is the same (one sha256), so nothing is read again. The new post's records name the earlier post as the
+ * exact copy they repeat (and join its incident). Returns null when the document was never recorded for `fromPostId`.
+ */
+export async function copyDocumentMatches(
+  db: Db,
+  ref: ContentRef & { documentId: number },
+  fromPostId: number,
+  onMatches?: OnMatches,
+): Promise<MatchOutcome | null> {
+  return db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Db;
+    const source = await ownFingerprint(tx, { postId: fromPostId, documentId: ref.documentId });
+    if (!source) return null;
+    await saveFingerprint(tx, {
       postId: ref.postId,
       documentId: ref.documentId,
-      records: result.records,
-      changes: [],
-      unchanged: 0,
-      nearDuplicateOf: near,
-      categories: [...result.categories.keys()].sort(),
+      sha256: source.sha256,
+      minhash: source.minhash,
+      bands: source.bands,
+    });
+    const near: NearDuplicate = {
+      postId: fromPostId,
+      documentId: ref.documentId,
+      similarity: 1,
+      exact: true,
     };
-    for (const findings of found) {
-      if (!names.has(findings.orgId)) continue; // deleted meanwhile
-      const values = valuesOf(ref, findings, result, near);
-      const previous = existing.get(findings.orgId) ?? null;
-      let match: MatchRow;
-      if (!previous) {
-        const incidentId =
-          (await incidentOfPost(tx, findings.orgId, ref.postId)) ??
-          (near ? await incidentsOfContents(tx, findings.orgId, [near]) : null) ??
-          (await createIncident(tx, {
-            orgId: findings.orgId,
-            postId: ref.postId,
-            severity: values.severity,
-            title: `${names.get(findings.orgId)}: ${ref.post.title} (${ref.post.siteId})`,
-          }));
-        match = await insertMatch(tx, { ...values, incidentId });
-      } else {
-        const compared = (m: MatchValues | MatchRow) =>
-          canonical([
-            m.termsHit,
-            m.identifierCounts,
-            m.verdict,
-            m.categories,
-            m.severity,
-            m.maskedSamples,
-            m.locations,
-          ]);
-        const same = compared(previous) === compared(values);
-        if (same) {
-          outcome.unchanged++;
-          continue;
-        }
-        match = await updateMatch(tx, previous.id, values);
-      }
-      if (match.incidentId) await raiseIncidentSeverity(tx, match.incidentId, match.severity);
-      const before = previous ? total(previous.identifierCounts) : 0;
-      const identifiersAdded = total(match.identifierCounts) - before;
-      const categoriesAdded = match.categories.filter((c) => !previous?.categories.includes(c));
-      const termsAdded = match.termsHit.filter(
-        (t) => !previous?.termsHit.some((p) => p.termId === t.termId),
-      ).length;
-      const kind = !previous
-        ? 'created'
-        : identifiersAdded > 0 || categoriesAdded.length > 0
-          ? 'grown'
-          : 'updated';
-      outcome.changes.push({ kind, match, previous, identifiersAdded, categoriesAdded, termsAdded });
-    }
-    if (onMatches) await onMatches(tx, outcome);
-    return outcome;
+    const rows = await matchesOfContent(tx, fromPostId, ref.documentId);
+    const values: MatchValues[] = rows.map((row) => ({
+      postId: ref.postId,
+      documentId: ref.documentId,
+      orgId: row.orgId,
+      termsHit: row.termsHit,
+      identifierCounts: row.identifierCounts,
+      verdict: row.verdict,
+      categories: row.categories,
+      severity: row.severity,
+      maskedSamples: row.maskedSamples,
+      locations: row.locations,
+      details: { ...row.details, nearDuplicateOf: near },
+    }));
+    const categories = [...new Set(rows.flatMap((row) => row.categories))].sort();
+    const records = Math.max(0, ...rows.map((row) => row.verdict?.recordsTotal ?? 0));
+    return writeMatches(tx, ref, values, { records, near, categories }, onMatches);
   });
+}
+
+/** Creates or updates one match record per organisation found, in the caller's transaction; runs the hook last. */
+async function writeMatches(
+  tx: Db,
+  ref: ContentRef,
+  found: MatchValues[],
+  summary: { records: number; near: NearDuplicate | null; categories: string[] },
+  onMatches?: OnMatches,
+): Promise<MatchOutcome> {
+  const existing = new Map((await matchesOfContent(tx, ref.postId, ref.documentId)).map((m) => [m.orgId, m]));
+  const names = found.length
+    ? new Map(
+        (
+          await tx
+            .select({ id: organisations.id, name: organisations.name })
+            .from(organisations)
+            .where(
+              inArray(
+                organisations.id,
+                found.map((o) => o.orgId),
+              ),
+            )
+        ).map((o) => [o.id, o.name]),
+      )
+    : new Map<number, string>();
+  const outcome: MatchOutcome = {
+    postId: ref.postId,
+    documentId: ref.documentId,
+    records: summary.records,
+    changes: [],
+    unchanged: 0,
+    nearDuplicateOf: summary.near,
+    categories: summary.categories,
+  };
+  for (const values of found) {
+    if (!names.has(values.orgId)) continue; // deleted meanwhile
+    const previous = existing.get(values.orgId) ?? null;
+    let match: MatchRow;
+    if (!previous) {
+      const near = summary.near;
+      const incidentId =
+        (await incidentOfPost(tx, values.orgId, ref.postId)) ??
+        (near ? await incidentsOfContents(tx, values.orgId, [near]) : null) ??
+        (await createIncident(tx, {
+          orgId: values.orgId,
+          postId: ref.postId,
+          severity: values.severity,
+          title: `${names.get(values.orgId)}: ${ref.post.title} (${ref.post.siteId})`,
+        }));
+      match = await insertMatch(tx, { ...values, incidentId });
+    } else {
+      const compared = (m: MatchValues | MatchRow) =>
+        canonical([
+          m.termsHit,
+          m.identifierCounts,
+          m.verdict,
+          m.categories,
+          m.severity,
+          m.maskedSamples,
+          m.locations,
+        ]);
+      if (compared(previous) === compared(values)) {
+        outcome.unchanged++;
+        continue;
+      }
+      match = await updateMatch(tx, previous.id, values);
+    }
+    if (match.incidentId) await raiseIncidentSeverity(tx, match.incidentId, match.severity);
+    const before = previous ? total(previous.identifierCounts) : 0;
+    const identifiersAdded = total(match.identifierCounts) - before;
+    const categoriesAdded = match.categories.filter((c) => !previous?.categories.includes(c));
+    const termsAdded = match.termsHit.filter(
+      (t) => !previous?.termsHit.some((p) => p.termId === t.termId),
+    ).length;
+    const kind = !previous
+      ? 'created'
+      : identifiersAdded > 0 || categoriesAdded.length > 0
+        ? 'grown'
+        : 'updated';
+    outcome.changes.push({ kind, match, previous, identifiersAdded, categoriesAdded, termsAdded });
+  }
+  if (onMatches) await onMatches(tx, outcome);
+  return outcome;
 }
 
 /** sha256 of a post's folded text, for exact reposts of the same announcement elsewhere (null when too short). */

@@ -76,5 +76,23 @@ export const alertDispatchJob = defineJob<object>('alert.dispatch', {
   expireInSeconds: 5 * 60,
 });
 
+/**
+ * Run a retro-hunt recorded in retro_hunts (the CLI records it, then sends this): progress goes to that row. Locks
+ * keep one hunt per organisation running; a copy of the job that finds its hunt over does nothing.
+ */
+export const retroHuntJob = defineJob<{ huntId: number }>('match.retro-hunt', {
+  // A hunt cut by a worker's shutdown is retried (from the start: matching is idempotent) by the next free worker.
+  retryLimit: 5,
+  retryDelaySeconds: 15,
+  retryBackoff: true,
+  // A long hunt outliving this only gets its job retried: the copy waits for the hunt's lock, then finds it over.
+  expireInSeconds: 60 * 60,
+});
+
 /** Every job kind the application knows; workers and schedulers start their queue with this list. */
-export const ALL_JOBS: readonly JobDefinition[] = [maintenanceJob, crawlSiteJob, alertDispatchJob];
+export const ALL_JOBS: readonly JobDefinition[] = [
+  maintenanceJob,
+  crawlSiteJob,
+  alertDispatchJob,
+  retroHuntJob,
+];

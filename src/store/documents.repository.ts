@@ -87,8 +87,8 @@ export async function recordStored(
 const FINISHED: readonly DocumentStatus[] = ['extracted', 'needs_ocr', 'password_protected'];
 
 /**
- * Moves a duplicate's links to the stored copy and deletes the duplicate. A copy already read goes back to `stored`:
- * the new post must be matched too (the consumer gets every source again), and the file is in the store again even
+ * Moves a duplicate's links to the stored copy and deletes the duplicate. A copy already read is not read again: the
+ * caller records what it found for the new posts (src/documents/new-links.ts). The file is in the store again even
  * if retention had deleted it (this download just put it back).
  */
 async function mergeInto(db: Db, duplicate: number, target: number, sha256: string): Promise<number> {
@@ -99,7 +99,7 @@ async function mergeInto(db: Db, duplicate: number, target: number, sha256: stri
     await tx.delete(documents).where(eq(documents.id, duplicate));
     await tx
       .update(documents)
-      .set({ status: 'stored', rawDeletedAt: null, storageKey: `sha256:${sha256}`, nextAttemptAt: null })
+      .set({ rawDeletedAt: null, storageKey: `sha256:${sha256}` })
       .where(
         and(
           eq(documents.id, target),

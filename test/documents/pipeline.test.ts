@@ -162,7 +162,8 @@ describe.each(DRIVERS)('document pipeline on %s', (driver) => {
     expect(run.consumer.calls.get(a?.id as number)?.at(-1)).toEqual([postA, postB]);
     const callsBefore = run.consumer.calls.get(a?.id as number)?.length ?? 0;
 
-    // Posted again later on a third site, after it was read: linked, and handed to matching again with all three.
+    // Posted again later on a third site, after it was read: linked, and — this consumer keeps no findings to pass on
+    // (no `linked`; the matcher has one, see shared-document.test.ts) — handed to matching again with all three.
     const hostC = harness.serve(fixtureSite({ '/again.csv': fileRoute(secret).route }));
     const postC = await seedPost(test.database.db, 'site-c', hostC, [`http://${hostC}/again.csv`]);
     await run.drain();

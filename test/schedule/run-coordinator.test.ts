@@ -72,7 +72,11 @@ describe.each(DRIVERS)('tick coordinator on %s', (driver) => {
     const now = new Date('2026-03-10T12:00:00Z');
     const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
     for (const h of [50, 25, 23, 1]) await coordinator.claim('a', hoursAgo(h));
-    expect(await runMaintenance(test.database, {}, now)).toEqual({ prunedTicks: 2, abandonedRuns: 0 });
+    expect(await runMaintenance(test.database, {}, now)).toEqual({
+      prunedTicks: 2,
+      abandonedRuns: 0,
+      rawFilesDeleted: 0,
+    });
     const left = (await tickRows()).map((r) => new Date(r.tick).getTime());
     expect(left).toEqual([hoursAgo(23).getTime(), hoursAgo(1).getTime()]);
     expect(await pruneTicks(test.database, hoursAgo(0))).toBe(2);

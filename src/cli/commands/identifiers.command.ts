@@ -46,6 +46,7 @@ export function registerIdentifiersCommand(program: Command): void {
     .option('--separator <char>', 'column separator (default: detected)')
     .option('--no-header', 'the first row is data (map columns by number)')
     .option('--no-hunt', 'do not re-match stored posts afterwards')
+    .option('--wait', 'follow the retro-hunt until it ends when a worker runs it')
     .option('--json', 'print the report as JSON on stdout')
     .action(
       async (
@@ -58,6 +59,7 @@ export function registerIdentifiersCommand(program: Command): void {
           separator?: string;
           header: boolean;
           hunt: boolean;
+          wait?: boolean;
           json?: boolean;
         },
       ) => {
@@ -119,7 +121,12 @@ export function registerIdentifiersCommand(program: Command): void {
           }
           const hunt =
             options.hunt && result.inserted > 0
-              ? await runHunt(ctx, { orgId: org.id, reason: 'identifiers imported', quiet: false })
+              ? await runHunt(ctx, {
+                  orgId: org.id,
+                  reason: 'identifiers imported',
+                  quiet: false,
+                  wait: options.wait,
+                })
               : null;
           if (options.json) printJson({ ok: true, import: result, hunt });
           process.exitCode = result.rowsAccepted > 0 || result.rowsTotal === 0 ? EXIT.ok : EXIT.problems;

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { fold } from '../../match/fold.ts';
+import { removeTermsWithEvidence } from '../../match/forget-terms.ts';
 import { InputError } from '../../shared/errors.ts';
 import { addWatchTerms, type WatchTermKind } from '../../store/organisations.repository.ts';
 import { watchTermKinds } from '../../store/schema/index.ts';
-import { listWatchTerms, removeWatchTerms } from '../../store/watch-terms.repository.ts';
+import { listWatchTerms } from '../../store/watch-terms.repository.ts';
 import { printJson, say } from '../output.ts';
 import { runHunt } from './matches.command.ts';
 import { registryContext, requireOrganisation } from './org.command.ts';
@@ -21,9 +22,15 @@ export function registerTermsCommand(program: Command): void {
       'terms as written (quote phrases); regexes are checked for catastrophic backtracking',
     )
     .option('--no-hunt', 'do not re-match stored posts now')
+    .option('--wait', 'follow the retro-hunt until it ends when a worker runs it')
     .option('--json', 'print the result as JSON on stdout')
     .action(
-      async (slug: string, kind: string, patterns: string[], options: { hunt: boolean; json?: boolean }) => {
+      async (
+        slug: string,
+        kind: string,
+        patterns: string[],
+        options: { hunt: boolean; wait?: boolean; json?: boolean },
+      ) => {
         if (!(watchTermKinds as readonly string[]).includes(kind)) {
           throw new InputError(
             'terms.bad_kind',
@@ -47,7 +54,7 @@ export function registerTermsCommand(program: Command): void {
           }
           const hunt =
             options.hunt && added.length > 0
-              ? await runHunt(ctx, { orgId: org.id, reason: 'terms added', quiet: false })
+              ? await runHunt(ctx, { orgId: org.id, reason: 'terms added', quiet: false, wait: options.wait })
               : null;
           if (options.json)
             printJson({ ok: true, added, alreadyWatched: patterns.length - added.length, hunt });
@@ -82,7 +89,9 @@ export function registerTermsCommand(program: Command): void {
 
   terms
     .command('remove')
-    .description('remove a watch term by id (#12 or 12) or as written')
+    .description(
+      'remove a watch term by id (#12 or 12) or as written; its hits leave the match records (alerts already sent are kept)',
+    )
     .argument('<org>', 'organisation slug')
     .argument('<term>', 'term id or pattern')
     .option('--json', 'print the result as JSON on stdout')
@@ -91,7 +100,7 @@ export function registerTermsCommand(program: Command): void {
       try {
         const org = await requireOrganisation(ctx.database.db, slug);
         const id = /^#?\d+$/.test(term) ? Number(term.replace('#', '')) : undefined;
-        const removed = await removeWatchTerms(
+        const { removed, forgotten } = await removeTermsWithEvidence(
           ctx.database.db,
           org.id,
           id !== undefined ? { id } : { pattern: term.trim(), normalised: fold(term) },
@@ -100,10 +109,14 @@ export function registerTermsCommand(program: Command): void {
           throw new InputError('terms.not_found', `no watch term "${term}" for ${org.slug}`, {
             hint: `see \`leakwatch terms list ${org.slug}\``,
           });
-        if (options.json) printJson({ ok: true, removed });
-        else
-          for (const t of removed)
-            say(`removed ${t.kind} #${t.id} ${t.pattern} (existing match records are kept)`);
+        if (options.json) printJson({ ok: true, removed, matches: forgotten });
+        else {
+          for (const t of removed) say(`removed ${t.kind} #${t.id} ${t.pattern}`);
+          say(
+            `match records: ${forgotten.updated} updated without its hits, ${forgotten.deleted} deleted (no evidence left); ` +
+              `${forgotten.incidentsResolved} incidents resolved, ${forgotten.alertsMuted} unsent alerts muted; alerts already sent are kept`,
+          );
+        }
       } finally {
         await ctx.close();
       }
