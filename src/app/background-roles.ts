@@ -33,6 +33,7 @@ function crawlHandler(
   crawler: Crawler,
   pipeline: LeakPipeline,
   documents: Periodic,
+  deliverAlerts: () => void,
 ): JobHandler<{ siteId: string }> {
   const log = moduleLogger(ctx.logger, 'crawl');
   return async (job) => {
@@ -50,6 +51,9 @@ function crawlHandler(
     try {
       const summary = await crawler.crawl(siteId, job.retryCount > 0 ? 'retry' : 'schedule');
       await pipeline.afterCrawl(summary);
+      // A crawl writes alert rows (matches, site health, new posts) in its transactions: deliver them now rather
+      // than at the next periodic pass.
+      deliverAlerts();
       // Files linked by new posts are downloaded, read and matched by the documents pass; start one now.
       if (summary.changedPostIds.length > 0) void documents.kick();
     } catch (error) {
@@ -127,10 +131,18 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
   const alertDispatcher = worker ? startAlertDispatcher(ctx) : null;
   // Workers match what crawls find, and download, read and match posted files in a periodic pass.
   const pipeline = createLeakPipeline(ctx);
+  const alertLog = moduleLogger(ctx.logger, 'alert');
+  const deliverAlerts = () => {
+    alertDispatcher
+      ?.pass()
+      .catch((error: unknown) =>
+        alertLog.error({ error: describeError(error) }, 'alert dispatch pass failed'),
+      );
+  };
   const documents = worker
     ? startPeriodic(
         'documents',
-        () => pipeline.documents.processPending(),
+        () => pipeline.documents.processPending().finally(deliverAlerts),
         15_000,
         moduleLogger(ctx.logger, 'documents'),
       )
@@ -138,7 +150,11 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
   // Workers run the retro-hunts the CLI hands them, one at a time, and say so to the CLI (hunt-locks.ts).
   const stopping = new AbortController();
   const bindings: WorkerBinding[] = [
-    bindJob(crawlSiteJob, crawlHandler(ctx, crawler, pipeline, documents), ctx.config.crawl.concurrency),
+    bindJob(
+      crawlSiteJob,
+      crawlHandler(ctx, crawler, pipeline, documents, deliverAlerts),
+      ctx.config.crawl.concurrency,
+    ),
     ...(alertDispatcher ? [bindJob(alertDispatchJob, alertDispatchHandler(alertDispatcher), 1)] : []),
     ...(worker ? [bindJob(retroHuntJob, retroHuntHandler(ctx, pipeline, stopping.signal), 1)] : []),
   ];
