@@ -6,15 +6,11 @@
  * Variants: bulk insert in batches (a first crawl or an import), one row per statement (the worst case), and a
  * re-observation of every post through upsertPosts (a steady-state crawl: all posts already known, unchanged).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Database, type DriverName, openDatabase } from '../../src/store/db.ts';
-import { migrateDatabase } from '../../src/store/migrate.ts';
+import type { Database, DriverName } from '../../src/store/db.ts';
 import { countPosts, insertPosts, type PostInput, upsertPosts } from '../../src/store/posts.repository.ts';
 import { upsertSite } from '../../src/store/sites.repository.ts';
-import { createScratchPostgres } from '../../test/support/test-database.ts';
 import type { Benchmark } from '../registry.ts';
+import { withBenchDatabase } from '../support/bench-database.ts';
 
 const BATCH_ROWS = 20_000;
 const BATCH_SIZE = 500;
@@ -125,33 +121,8 @@ async function measure(database: Database): Promise<DriverFigures> {
   };
 }
 
-async function onDriver(driver: DriverName): Promise<DriverFigures> {
-  if (driver === 'pglite') {
-    const dataDir = mkdtempSync(join(tmpdir(), 'lw-bench-pglite-'));
-    try {
-      const database = await openDatabase({ url: null, dataDir });
-      try {
-        await migrateDatabase(database);
-        return await measure(database);
-      } finally {
-        await database.close();
-      }
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  }
-  const scratch = await createScratchPostgres('lw_bench');
-  try {
-    const database = await openDatabase({ url: scratch.url, dataDir: 'memory://', poolSize: 2 });
-    try {
-      await migrateDatabase(database);
-      return await measure(database);
-    } finally {
-      await database.close();
-    }
-  } finally {
-    await scratch.drop();
-  }
+function onDriver(driver: DriverName): Promise<DriverFigures> {
+  return withBenchDatabase(driver, measure);
 }
 
 const ratio = (a: number, b: number) => Number((a / b).toFixed(2));

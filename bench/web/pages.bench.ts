@@ -6,20 +6,16 @@
  * Variants: the first page, a page 25 000 posts deep (keyset), searches for a word in most posts, a word in five, an
  * accent-folded word and a phrase with an exclusion, the organisation filter, and one post's page.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createLogger } from '../../src/shared/logger.ts';
-import { type Database, type DriverName, openDatabase } from '../../src/store/db.ts';
-import { migrateDatabase } from '../../src/store/migrate.ts';
+import type { Database, DriverName } from '../../src/store/db.ts';
 import { insertPosts, type PostInput } from '../../src/store/posts.repository.ts';
 import { matches, organisations } from '../../src/store/schema/index.ts';
 import { upsertSite } from '../../src/store/sites.repository.ts';
 import { TorStatusMonitor } from '../../src/tor/tor-status.ts';
 import { accessSettings } from '../../src/web/access.ts';
 import { buildWebApp } from '../../src/web/app.ts';
-import { createScratchPostgres } from '../../test/support/test-database.ts';
 import type { Benchmark } from '../registry.ts';
+import { withBenchDatabase } from '../support/bench-database.ts';
 
 const POSTS = 50_000;
 const RUNS = 30;
@@ -134,33 +130,8 @@ async function measure(database: Database): Promise<Record<string, number | stri
   return figures;
 }
 
-async function onDriver(driver: DriverName) {
-  if (driver === 'pglite') {
-    const dataDir = mkdtempSync(join(tmpdir(), 'lw-bench-web-'));
-    try {
-      const database = await openDatabase({ url: null, dataDir });
-      try {
-        await migrateDatabase(database);
-        return await measure(database);
-      } finally {
-        await database.close();
-      }
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  }
-  const scratch = await createScratchPostgres('lw_bench');
-  try {
-    const database = await openDatabase({ url: scratch.url, dataDir: 'memory://', poolSize: 2 });
-    try {
-      await migrateDatabase(database);
-      return await measure(database);
-    } finally {
-      await database.close();
-    }
-  } finally {
-    await scratch.drop();
-  }
+function onDriver(driver: DriverName) {
+  return withBenchDatabase(driver, measure);
 }
 
 const slowest = (figures: Record<string, number | string>) =>
