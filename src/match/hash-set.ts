@@ -85,17 +85,39 @@ export class HashSet {
     return this.find(hash) >= 0;
   }
 
-  private slotOf(hash: Uint8Array): number {
-    return (
-      ((hash[0] as number) |
-        ((hash[1] as number) << 8) |
-        ((hash[2] as number) << 16) |
-        ((hash[3] as number) << 24)) &
-      this.mask
-    );
+  /**
+   * The first entry of the hash at `bytes[at..at+32)`, or -1. An entry number stands for its hash as long as the set
+   * lives (entries are never removed), so callers can count distinct hashes as small integers; the chain of entries
+   * of the same hash (other organisations or kinds) is read with nextEntry, orgOf and kindOf.
+   */
+  findAt(bytes: Uint8Array, at: number): number {
+    const { hashes, table, mask } = this;
+    const check = HashSet.check(bytes, at + 4);
+    for (let slot = HashSet.check(bytes, at) & mask; ; slot = (slot + 1) & mask) {
+      const stored = table[slot * 2] as number;
+      if (stored === 0) return -1;
+      if (table[slot * 2 + 1] !== check) continue;
+      const base = (stored - 1) * 32;
+      let i = 0;
+      while (i < 32 && hashes[base + i] === bytes[at + i]) i++;
+      if (i === 32) return stored - 1;
+    }
   }
 
-  private static check(hash: Uint8Array, at = 4): number {
+  /** The next entry of the same hash, -1 at the end. */
+  nextEntry(entry: number): number {
+    return this.next[entry] as number;
+  }
+
+  orgOf(entry: number): number {
+    return this.orgs[entry] as number;
+  }
+
+  kindOf(entry: number): IdentifierKind {
+    return identifierKinds[this.kinds[entry] as number] as IdentifierKind;
+  }
+
+  private static check(hash: Uint8Array, at: number): number {
     return (
       (hash[at] as number) |
       ((hash[at + 1] as number) << 8) |
@@ -105,30 +127,15 @@ export class HashSet {
   }
 
   private find(hash: Uint8Array): number {
-    const { hashes, table } = this;
-    const check = HashSet.check(hash);
-    for (let slot = this.slotOf(hash); ; slot = (slot + 1) & this.mask) {
-      const stored = table[slot * 2] as number;
-      if (stored === 0) return -1;
-      if (table[slot * 2 + 1] !== check) continue;
-      const base = (stored - 1) * 32;
-      let same = true;
-      for (let i = 0; i < 32; i++) {
-        if (hashes[base + i] !== hash[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return stored - 1;
-    }
+    return this.findAt(hash, 0);
   }
 
   private insertSlot(entry: number): void {
     const hash = this.hashes.subarray(entry * 32, entry * 32 + 32);
-    let slot = this.slotOf(hash);
+    let slot = HashSet.check(hash, 0) & this.mask;
     while (this.table[slot * 2] !== 0) slot = (slot + 1) & this.mask;
     this.table[slot * 2] = entry + 1;
-    this.table[slot * 2 + 1] = HashSet.check(hash);
+    this.table[slot * 2 + 1] = HashSet.check(hash, 4);
   }
 
   private rehash(slots: number): void {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { foldText } from '../../src/match/fold.ts';
 import {
   validAvs,
   validCard,
@@ -85,6 +86,62 @@ describe('normalisation: one form at import and detection, reasons without value
     expect(parseDate('03/12/1980', 'mdy')).toBe('1980-03-12');
     expect(parseDate('31/02/1980')).toBeNull();
     expect(parseDate('19800312')).toBe('1980-03-12');
+  });
+});
+
+describe('fast paths of name + birth date normalisation', () => {
+  it('numeric dates read by hand agree with the calendar, day-first and month-first', () => {
+    const reference = (a: number, b: number, year: number, order: 'dmy' | 'mdy') => {
+      const [day, month] = order === 'dmy' ? [a, b] : [b, a];
+      const date = new Date(Date.UTC(year, month - 1, day));
+      const valid =
+        year >= 1900 &&
+        year <= new Date().getUTCFullYear() &&
+        date.getUTCMonth() === month - 1 &&
+        date.getUTCDate() === day;
+      return valid ? date.toISOString().slice(0, 10) : null;
+    };
+    for (const order of ['dmy', 'mdy'] as const) {
+      for (const year of [1899, 1900, 1980, 2000, 2024, 2100]) {
+        for (let a = 0; a <= 32; a++) {
+          for (const b of [0, 1, 2, 4, 12, 13]) {
+            for (const sep of ['/', '.', '-']) {
+              expect(parseDate(`${a}${sep}${String(b).padStart(2, '0')}${sep}${year}`, order)).toBe(
+                reference(a, b, year, order),
+              );
+            }
+          }
+        }
+      }
+    }
+    expect(parseDate('29/02/1900')).toBeNull();
+    expect(parseDate('29/02/2000')).toBe('2000-02-29');
+    expect(parseDate('01/02/03')).toBe('2003-02-01');
+    expect(parseDate(' 12/03/1980 ')).toBe('1980-03-12');
+    expect(parseDate('12/03/19801')).toBeNull();
+  });
+
+  it('name keys: folded words without digits, sorted, 2 to 6 of them', () => {
+    const reference = (name: string) => {
+      const words = foldText(name)
+        .folded.split(' ')
+        .filter((word) => word.length > 0 && !/\d/.test(word));
+      return words.length < 2 || words.length > 6 ? null : words.sort().join(' ');
+    };
+    for (const name of [
+      'DUPONT Hélène',
+      'Zoé  de la Tour-Martin',
+      'a b c d e f',
+      'a b c d e f g',
+      'Jean 2 Dupont',
+      'Jean Dupont3',
+      'Ørsted Åsa ß',
+      'Ｊｅａｎ Ｄｕｐｏｎｔ',
+      '𝐀lice Martin',
+      'solo',
+      '',
+    ])
+      expect(nameKey(name)).toBe(reference(name));
   });
 });
 

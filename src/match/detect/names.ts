@@ -55,17 +55,24 @@ export function findNameBirthdates(
   roles: Map<ColumnRole, number>,
   order: DateOrder,
 ): string[] {
-  const found = new Set<string>();
   const { cells } = record;
   if (cells && roles.has('birthdate')) {
+    // One or two pairs per row of a table with headers (every row of a customer dump): no Set for them.
     const iso = parseDate(cells[roles.get('birthdate') as number] ?? '', order);
     if (!iso) return [];
+    const pairs: string[] = [];
     const first = roles.has('first_name') ? (cells[roles.get('first_name') as number] ?? '') : '';
     const last = roles.has('last_name') ? (cells[roles.get('last_name') as number] ?? '') : '';
-    if (first || last) pair(`${first} ${last}`, iso, found);
-    if (roles.has('name')) pair(cells[roles.get('name') as number] ?? '', iso, found);
-    return [...found];
+    const names = first || last ? [`${first} ${last}`] : [];
+    if (roles.has('name')) names.push(cells[roles.get('name') as number] ?? '');
+    for (const name of names) {
+      const key = nameKey(name);
+      const value = key && `${key}|${iso}`;
+      if (value && !pairs.includes(value)) pairs.push(value);
+    }
+    return pairs;
   }
+  const found = new Set<string>();
   if (cells) {
     if (roles.size > 0) return []; // a table with headers but no birth-date column
     const dates = cells.map((cell) => (/\d/.test(cell) && cell.length <= 20 ? parseDate(cell, order) : null));

@@ -107,8 +107,11 @@ function wholeNumber(text: string, shape: TextShape): boolean {
   return /^\s*\+?\d(?:[ .-]?\d){6,22}\s*$/.test(text);
 }
 
+const NOT_DIGIT = /\D+/g;
+
 /** The digits of a run, without a "(0)" trunk prefix. */
 function digitsOf(raw: string): string {
+  if (!raw.includes('(')) return raw.replace(NOT_DIGIT, '');
   let digits = '';
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
@@ -136,29 +139,10 @@ export function findNumbers(
     }
   }
   // A cell that is nothing but one number (most table cells that hold one) needs no regex.
-  const runs = wholeNumber(text, shape) ? [text.trim()] : Array.from(text.matchAll(RUN), (m) => m[0]);
-  for (const raw of runs) {
-    let digits = digitsOf(raw);
-    if (digits.length === 15 && !raw.startsWith('+') && validNir(digits)) {
-      found.nirs.push(digits); // a NIR is not also a phone or card number
-      continue;
-    }
-    let international = raw.startsWith('+');
-    if (!international && digits.startsWith('00') && digits.length > 10) {
-      international = true;
-      digits = digits.slice(2);
-    }
-    if (options.phones)
-      for (const form of phoneForms(international, digits, options.regions)) found.phones.push(form);
-    if (international) continue;
-    if (digits.length >= 13 && validCard(digits)) found.cards++;
-    // NHS, NISS and AVS numbers are only looked for when registered: their check digits alone would take one French
-    // phone number in eleven for an NHS number.
-    if (options.healthNumbers) {
-      if (digits.length === 10 && validNhs(digits)) found.health.push(`nhs:${digits}`);
-      else if (digits.length === 11 && validNiss(digits)) found.health.push(`niss:${digits}`);
-      else if (digits.length === 13 && validAvs(digits)) found.health.push(`avs:${digits}`);
-    }
+  if (wholeNumber(text, shape)) classifyRun(text.trim(), options, found);
+  else {
+    RUN.lastIndex = 0; // RUN is global: exec walks the runs without matchAll's copy of the regex
+    for (let m = RUN.exec(text); m; m = RUN.exec(text)) classifyRun(m[0], options, found);
   }
   if (options.healthNumbers && shape.upper > 0 && /[A-Z]\d{9}/.test(text)) {
     for (const m of text.matchAll(KVNR)) if (validKvnr(m[0])) found.health.push(`kvnr:${m[0]}`);
@@ -167,4 +151,29 @@ export function findNumbers(
     for (const m of text.matchAll(IBAN)) if (validIban(m[0].replace(/ /g, ''))) found.ibans++;
   }
   return found;
+}
+
+/** What one digit run is: a NIR, phone number forms, a card number, a health number. */
+function classifyRun(raw: string, options: NumberOptions, found: FoundNumbers): void {
+  let digits = digitsOf(raw);
+  if (digits.length === 15 && !raw.startsWith('+') && validNir(digits)) {
+    found.nirs.push(digits); // a NIR is not also a phone or card number
+    return;
+  }
+  let international = raw.startsWith('+');
+  if (!international && digits.startsWith('00') && digits.length > 10) {
+    international = true;
+    digits = digits.slice(2);
+  }
+  if (options.phones)
+    for (const form of phoneForms(international, digits, options.regions)) found.phones.push(form);
+  if (international) return;
+  if (digits.length >= 13 && validCard(digits)) found.cards++;
+  // NHS, NISS and AVS numbers are only looked for when registered: their check digits alone would take one French
+  // phone number in eleven for an NHS number.
+  if (options.healthNumbers) {
+    if (digits.length === 10 && validNhs(digits)) found.health.push(`nhs:${digits}`);
+    else if (digits.length === 11 && validNiss(digits)) found.health.push(`niss:${digits}`);
+    else if (digits.length === 13 && validAvs(digits)) found.health.push(`avs:${digits}`);
+  }
 }
