@@ -174,6 +174,13 @@ describe('keyed hashing', () => {
       expect(Buffer.from(batch.subarray(i * 32, i * 32 + 32)).equals(expected)).toBe(true);
       if (i % 50 === 0) expect(hasher.hash(value).equals(expected)).toBe(true);
     });
+    // More than one call's worth of messages (4096), block counts interleaved: grouped four by four in any order.
+    const mixed = Array.from({ length: 5000 }, (_, n) => `tel:+33${n}${'9'.repeat((n * 7919) % 150)}`);
+    const mixedBatch = hasher.hashMany(mixed);
+    mixed.forEach((value, i) => {
+      const expected = createHmac('sha256', key).update(value, 'utf8').digest();
+      expect(Buffer.from(mixedBatch.subarray(i * 32, i * 32 + 32)).equals(expected)).toBe(true);
+    });
     expect(
       createHasher('another-key-material-0123456789abcdefgh')
         .hash('acct:a@b.fr')

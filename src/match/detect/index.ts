@@ -11,7 +11,7 @@ import { findCredentials } from './credentials.ts';
 import { findEmails } from './emails.ts';
 import { headerRoles } from './headers.ts';
 import { findNameBirthdates } from './names.ts';
-import { findNumbers, noNumbers, shapeOf } from './numbers.ts';
+import { findNumbers, type NumberOptions, noNumbers, shapeOf, type TextShape } from './numbers.ts';
 
 export interface DetectOptions {
   /** Regions whose national phone format is read. */
@@ -23,7 +23,11 @@ export interface DetectOptions {
   patientPatterns: ReadonlyArray<{ orgId: number; regex: RegExp }>;
 }
 
-/** Adds a candidate unless the record already has it (records hold a handful: a linear search is cheapest). */
+/** Candidates of the record being detected by key, once it holds more than a handful (a page of a customer list). */
+let byKey: Map<string, Candidate[]> | null = null;
+const LINEAR_UP_TO = 8;
+
+/** Adds a candidate unless the record already has it (a linear search for a handful, an index past that). */
 function add(
   findings: RecordFindings,
   kind: IdentifierKind,
@@ -32,19 +36,48 @@ function add(
   orgId?: number,
 ): void {
   const key = NAMESPACE[kind] + value;
-  for (const existing of findings.candidates) {
-    if (existing.key === key && existing.orgId === orgId) {
-      if (credential) existing.credential = true;
-      return;
+  const { candidates } = findings;
+  let same: Candidate[] | undefined;
+  if (candidates.length < LINEAR_UP_TO) {
+    for (const existing of candidates) {
+      if (existing.key === key && existing.orgId === orgId) {
+        if (credential) existing.credential = true;
+        return;
+      }
+    }
+  } else {
+    if (!byKey) {
+      byKey = new Map();
+      for (const existing of candidates) {
+        const list = byKey.get(existing.key);
+        if (list) list.push(existing);
+        else byKey.set(existing.key, [existing]);
+      }
+    }
+    same = byKey.get(key);
+    for (const existing of same ?? []) {
+      if (existing.orgId === orgId) {
+        if (credential) existing.credential = true;
+        return;
+      }
     }
   }
   const candidate: Candidate = { kind, key };
   if (credential) candidate.credential = true;
   if (orgId !== undefined) candidate.orgId = orgId;
-  findings.candidates.push(candidate);
+  candidates.push(candidate);
+  if (byKey) {
+    if (same) same.push(candidate);
+    else byKey.set(key, [candidate]);
+  }
 }
 
+/** The number detectors' options, made once per DetectOptions (a matcher's are the same for every record). */
+const numberOptionsOf = new WeakMap<DetectOptions, NumberOptions>();
+const shape: TextShape = { digits: 0, upper: 0, at: false };
+
 export function detect(record: TextRecord, options: DetectOptions): RecordFindings {
+  byKey = null; // the index belongs to one record
   const findings: RecordFindings = { candidates: [], categories: new Map() };
   const wanted = options.wanted;
   const accounts = wanted.has('email') || wanted.has('login');
@@ -53,16 +86,21 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
 
   // A table row is scanned cell by cell (small, typed strings: most detectors are skipped by the cell's shape);
   // other records as one text.
-  const units = record.cells ?? [text];
-  const numberOptions = {
-    regions: options.regions,
-    phones: wanted.has('phone'),
-    healthNumbers: wanted.has('health_number'),
-  };
+  let numberOptions = numberOptionsOf.get(options);
+  if (!numberOptions) {
+    numberOptions = {
+      regions: options.regions,
+      phones: wanted.has('phone'),
+      healthNumbers: wanted.has('health_number'),
+    };
+    numberOptionsOf.set(options, numberOptions);
+  }
   const numbers = noNumbers();
   let emailCount = 0;
-  for (const unit of units) {
-    const shape = shapeOf(unit);
+  const units = record.cells;
+  for (let u = 0; u < (units ? units.length : 1); u++) {
+    const unit = units ? (units[u] as string) : text;
+    shapeOf(unit, shape);
     if (shape.at) {
       for (const email of findEmails(unit)) {
         emailCount++;
@@ -109,5 +147,6 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
       }
     }
   }
+  byKey = null;
   return findings;
 }

@@ -72,9 +72,9 @@ export function findNameBirthdates(
     }
     return pairs;
   }
+  if (cells && roles.size > 0) return []; // a table with headers but no birth-date column
   const found = new Set<string>();
   if (cells) {
-    if (roles.size > 0) return []; // a table with headers but no birth-date column
     const dates = cells.map((cell) => (/\d/.test(cell) && cell.length <= 20 ? parseDate(cell, order) : null));
     const names = cells.map((cell) => NAME_CELL.test(cell.trim()) && !cell.includes('@'));
     for (const iso of dates) {

@@ -88,7 +88,8 @@ export interface TextShape {
   at: boolean;
 }
 
-export function shapeOf(text: string): TextShape {
+/** The shape of `text`, written into `into` when given (the detectors reuse one object for a record's cells). */
+export function shapeOf(text: string, into?: TextShape): TextShape {
   let digits = 0;
   let upper = 0;
   let at = false;
@@ -98,7 +99,11 @@ export function shapeOf(text: string): TextShape {
     else if (c >= 65 && c <= 90) upper++;
     else if (c === 64) at = true;
   }
-  return { digits, upper, at };
+  if (!into) return { digits, upper, at };
+  into.digits = digits;
+  into.upper = upper;
+  into.at = at;
+  return into;
 }
 
 /** Digits with at most single separators between them (and a leading +): what RUN would match as a whole. */
@@ -108,6 +113,15 @@ function wholeNumber(text: string, shape: TextShape): boolean {
 }
 
 const NOT_DIGIT = /\D+/g;
+
+function digitCount(raw: string): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 48 && c <= 57) count++;
+  }
+  return count;
+}
 
 /** The digits of a run, without a "(0)" trunk prefix. */
 function digitsOf(raw: string): string {
@@ -155,6 +169,9 @@ export function findNumbers(
 
 /** What one digit run is: a NIR, phone number forms, a card number, a health number. */
 function classifyRun(raw: string, options: NumberOptions, found: FoundNumbers): void {
+  // Without phone or health numbers wanted, only NIRs (15 digits) and cards (13 to 19) are left to find: a shorter
+  // run (a phone number in a dump nobody registered phones for) needs no copy of its digits.
+  if (!options.phones && !options.healthNumbers && digitCount(raw) < 13) return;
   let digits = digitsOf(raw);
   if (digits.length === 15 && !raw.startsWith('+') && validNir(digits)) {
     found.nirs.push(digits); // a NIR is not also a phone or card number
