@@ -10,7 +10,7 @@ import { type Candidate, count, type RecordFindings } from './candidate.ts';
 import { findCredentials } from './credentials.ts';
 import { findEmails } from './emails.ts';
 import { headerRoles } from './headers.ts';
-import { findNameBirthdates } from './names.ts';
+import { findNameBirthdates, hasNameBirthdate } from './names.ts';
 import { findNumbers, type NumberOptions, noNumbers, shapeOf, type TextShape } from './numbers.ts';
 
 export interface DetectOptions {
@@ -130,9 +130,11 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
   if (wanted.has('nir')) for (const nir of numbers.nirs) add(findings, 'nir', nir);
   if (wanted.has('health_number')) for (const hn of numbers.health) add(findings, 'health_number', hn);
 
-  const people = findNameBirthdates(record, roles, options.dateOrder);
-  if (people.length) count(findings, 'identity');
-  if (wanted.has('name_birthdate')) for (const person of people) add(findings, 'name_birthdate', person);
+  if (wanted.has('name_birthdate')) {
+    const people = findNameBirthdates(record, roles, options.dateOrder);
+    if (people.length) count(findings, 'identity');
+    for (const person of people) add(findings, 'name_birthdate', person);
+  } else if (hasNameBirthdate(record, roles, options.dateOrder)) count(findings, 'identity');
 
   if (wanted.has('patient_id')) {
     if (record.cells && roles.has('patient_id')) {
