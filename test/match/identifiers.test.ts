@@ -89,6 +89,70 @@ describe('normalisation: one form at import and detection, reasons without value
   });
 });
 
+describe('fast path of e-mail normalisation', () => {
+  it('gives what the general rules give, on plain, odd and hostile addresses', async () => {
+    const { domainToASCII } = await import('node:url');
+    // The general rules, as written before the fast path existed.
+    const reference = (raw: string) => {
+      const value = (/[^ -~]/.test(raw) ? raw.normalize('NFKC') : raw)
+        .trim()
+        .replace(/^<(.*)>$/, '$1')
+        .replace(/^mailto:/i, '')
+        .toLowerCase();
+      const at = value.lastIndexOf('@');
+      if (at < 1 || at === value.length - 1) return { ok: false };
+      const local = value.slice(0, at);
+      if (/[\s<>()[\]\\,;:"@]/.test(local) || local.length > 64) return { ok: false };
+      const written = value.slice(at + 1).replace(/\.$/, '');
+      const plain = /^[a-z0-9.-]+$/.test(written) && !/(^|\.)-|-(\.|$)|\.\.|^\./.test(written);
+      const domain = plain ? written : domainToASCII(written);
+      if (!domain?.includes('.') || domain.length > 253) return { ok: false };
+      return { ok: true, value: `${local}@${domain}` };
+    };
+    const locals = [
+      'jean.dupont',
+      'J.D',
+      'a',
+      '',
+      'x@y',
+      'a"b',
+      'a b',
+      'é',
+      `${'l'.repeat(64)}`,
+      `${'l'.repeat(65)}`,
+      '<a',
+      'MAILTO:a',
+      'a;b',
+    ];
+    const domains = [
+      'orange.fr',
+      'ORANGE.FR',
+      'a.b',
+      'x',
+      '.a.fr',
+      'a..fr',
+      'a.fr.',
+      'a-.fr',
+      '-a.fr',
+      'a.-fr',
+      'a-b.fr',
+      'bücher.de',
+      'a_b.fr',
+      'a.fr-',
+      `${'d'.repeat(250)}.fr`,
+      '',
+    ];
+    for (const local of locals)
+      for (const domain of domains)
+        for (const raw of [`${local}@${domain}`, `<${local}@${domain}>`, ` ${local}@${domain} `]) {
+          const got = normaliseEmail(raw);
+          const expected = reference(raw);
+          expect(got.ok).toBe(expected.ok);
+          if (got.ok && expected.ok) expect(got.value).toBe(expected.value);
+        }
+  });
+});
+
 describe('fast paths of name + birth date normalisation', () => {
   it('numeric dates read by hand agree with the calendar, day-first and month-first', () => {
     const reference = (a: number, b: number, year: number, order: 'dmy' | 'mdy') => {

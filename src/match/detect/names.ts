@@ -12,6 +12,7 @@ import type { ColumnRole } from './headers.ts';
 const NAME_CELL = /^\p{L}[\p{L}' -]{0,60}$/u;
 const CAPITALISED = /\p{Lu}[\p{L}'-]*/gu;
 const MAX_PER_RECORD = 12;
+const YEAR = /(?:19|20)\d{2}/;
 
 function pair(name: string, iso: string, into: Set<string>): void {
   const key = nameKey(name);
@@ -36,8 +37,10 @@ function nameRuns(text: string, fromEnd: boolean): string[][] {
 }
 
 function textPairs(text: string, order: DateOrder, into: Set<string>): void {
-  if (!/\d{4}/.test(text)) return;
-  for (const m of text.matchAll(DATE_IN_TEXT)) {
+  // Every form of DATE_IN_TEXT holds a year 19xx or 20xx: most lines of a combo list have none.
+  if (!YEAR.test(text)) return;
+  DATE_IN_TEXT.lastIndex = 0; // global: exec walks the dates without matchAll's copy of the regex
+  for (let m = DATE_IN_TEXT.exec(text); m; m = DATE_IN_TEXT.exec(text)) {
     const iso = parseDate(m[0].replace(/,/g, ''), order);
     if (!iso) continue;
     const before = nameRuns(text.slice(Math.max(0, m.index - 80), m.index), true)[0] ?? [];

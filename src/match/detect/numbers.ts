@@ -106,6 +106,21 @@ export function shapeOf(text: string, into?: TextShape): TextShape {
   return into;
 }
 
+const isAsciiAlnum = (c: number) => (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122);
+
+/**
+ * Whether RUN can match at all: its first digit follows the start of the text, a "+", a "(0)" or a character that is
+ * not a letter or digit. When every digit follows an ASCII letter or digit (the digits of `jean.dupont1987@…`, a
+ * reference like `AB12345678`), it cannot, and the regex (Unicode look-behind at every position) is skipped.
+ */
+function mayStartRun(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && (i === 0 || !isAsciiAlnum(text.charCodeAt(i - 1)))) return true;
+  }
+  return false;
+}
+
 /** Digits with at most single separators between them (and a leading +): what RUN would match as a whole. */
 function wholeNumber(text: string, shape: TextShape): boolean {
   if (text.length > 40 || shape.upper > 0 || shape.at) return false;
@@ -154,7 +169,7 @@ export function findNumbers(
   }
   // A cell that is nothing but one number (most table cells that hold one) needs no regex.
   if (wholeNumber(text, shape)) classifyRun(text.trim(), options, found);
-  else {
+  else if (mayStartRun(text)) {
     RUN.lastIndex = 0; // RUN is global: exec walks the runs without matchAll's copy of the regex
     for (let m = RUN.exec(text); m; m = RUN.exec(text)) classifyRun(m[0], options, found);
   }
