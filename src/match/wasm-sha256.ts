@@ -298,6 +298,8 @@ export class FastHmac {
       }
       const { bytes, view, starts, blocks } = this;
       let at = DATA + count * 32;
+      // The padding is mostly zeros: one fill of the whole area costs less than zeroing each message's tail.
+      bytes.fill(0, at, need);
       let sameBlocks = true;
       for (let i = 0; i < count; i++) {
         const message = messages[from + i] as string;
@@ -312,7 +314,6 @@ export class FastHmac {
         const n = ((length + 8) >> 6) + 1;
         const end = at + n * 64;
         bytes[at + length] = 0x80;
-        for (let z = at + length + 1; z < end - 4; z++) bytes[z] = 0; // a loop: Buffer#fill costs more on 50 bytes
         view.setUint32(end - 4, (64 + length) * 8); // big-endian bit length (messages are far below 512 MB)
         starts[i] = at;
         blocks[i] = n;

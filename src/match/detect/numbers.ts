@@ -129,6 +129,15 @@ function wholeNumber(text: string, shape: TextShape): boolean {
 
 const NOT_DIGIT = /\D+/g;
 
+/** "2A" or "2B" (any case) somewhere: what a Corsican NIR holds. */
+function corsicanDepartment(text: string): boolean {
+  for (let at = text.indexOf('2'); at >= 0; at = text.indexOf('2', at + 1)) {
+    const next = text.charCodeAt(at + 1) | 0x20;
+    if (next === 0x61 || next === 0x62) return true;
+  }
+  return false;
+}
+
 function digitCount(raw: string): number {
   let count = 0;
   for (let i = 0; i < raw.length; i++) {
@@ -140,6 +149,7 @@ function digitCount(raw: string): number {
 
 /** The digits of a run, without a "(0)" trunk prefix. */
 function digitsOf(raw: string): string {
+  if (digitCount(raw) === raw.length) return raw; // "0612345678": nothing to take out
   if (!raw.includes('(')) return raw.replace(NOT_DIGIT, '');
   let digits = '';
   for (let i = 0; i < raw.length; i++) {
@@ -161,7 +171,7 @@ export function findNumbers(
   shape = shapeOf(text),
 ): FoundNumbers {
   if (shape.digits < 7) return found;
-  if (shape.digits >= 11 && /2[ABab]/.test(text)) {
+  if (shape.digits >= 11 && corsicanDepartment(text)) {
     for (const m of text.matchAll(CORSICAN_NIR)) {
       const value = m[0].replace(/[ .-]/g, '').toUpperCase();
       if (validNir(value)) found.nirs.push(value);
