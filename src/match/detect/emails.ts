@@ -45,8 +45,11 @@ function plainAscii(text: string, start: number, at: number, end: number): boole
   return true;
 }
 
-export function findEmails(text: string): FoundEmail[] {
-  const found: FoundEmail[] = [];
+const NONE: readonly FoundEmail[] = Object.freeze([]);
+
+/** The addresses in `text`, in order (a shared empty array when there are none). */
+export function findEmails(text: string): readonly FoundEmail[] {
+  let found: FoundEmail[] | undefined; // made with its first address: a first push would reserve seventeen
   for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
     let start = at;
     while (start > 0 && at - start < 64 && isLocal(text.charCodeAt(start - 1))) start--;
@@ -61,11 +64,16 @@ export function findEmails(text: string): FoundEmail[] {
     if (dot <= at || !letterLabel(text, dot + 1, end)) continue;
     // Already delimited by address characters: ASCII ones only need lower-casing (and the import's checks).
     if (at - start <= 64 && plainAscii(text, start, at, end)) {
-      found.push({ value: text.slice(start, end).toLowerCase(), start, end });
+      const email = { value: text.slice(start, end).toLowerCase(), start, end };
+      if (found) found.push(email);
+      else found = [email];
       continue;
     }
     const normalised = normaliseEmail(text.slice(start, end));
-    if (normalised.ok) found.push({ value: normalised.value, start, end });
+    if (!normalised.ok) continue;
+    const email = { value: normalised.value, start, end };
+    if (found) found.push(email);
+    else found = [email];
   }
-  return found;
+  return found ?? NONE;
 }

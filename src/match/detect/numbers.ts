@@ -69,16 +69,17 @@ export function phoneForms(
     const e164 = parsedPhone(`+${digits}`);
     return e164 ? [e164] : [];
   }
-  const forms: string[] = [];
+  let forms: string[] | undefined; // made with its first form: a first push would reserve seventeen
   for (const region of regions) {
+    let form: string | null = null;
     if (region === 'FR') {
-      if (digits.length === 10 && digits[0] === '0' && digits[1] !== '0') forms.push(`+33${digits.slice(1)}`);
-    } else if (digits.length >= 6 && digits.length <= 12) {
-      const e164 = parsedPhone(digits, region);
-      if (e164) forms.push(e164);
-    }
+      if (digits.length === 10 && digits[0] === '0' && digits[1] !== '0') form = `+33${digits.slice(1)}`;
+    } else if (digits.length >= 6 && digits.length <= 12) form = parsedPhone(digits, region);
+    if (!form) continue;
+    if (forms) forms.push(form);
+    else forms = [form];
   }
-  return forms;
+  return forms ?? [];
 }
 
 /** Counts that tell which number detectors can possibly find something in a text (one pass, no regex). */
@@ -207,8 +208,10 @@ function classifyRun(raw: string, options: NumberOptions, found: FoundNumbers): 
     international = true;
     digits = digits.slice(2);
   }
-  if (options.phones)
-    for (const form of phoneForms(international, digits, options.regions)) found.phones.push(form);
+  if (options.phones) {
+    const forms = phoneForms(international, digits, options.regions);
+    if (forms.length > 0) found.phones = found.phones.length > 0 ? found.phones.concat(forms) : forms;
+  }
   if (international) return;
   if (digits.length >= 13 && validCard(digits)) found.cards++;
   // NHS, NISS and AVS numbers are only looked for when registered: their check digits alone would take one French
