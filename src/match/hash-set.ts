@@ -46,17 +46,36 @@ export class HashSet {
   /** Adds an entry; false when the same (hash, organisation, kind) is already there. */
   add(hash: Uint8Array, orgId: number, kind: IdentifierKind): boolean {
     if (hash.length !== 32) throw new Error('identifier hashes are 32 bytes');
+    const added = this.addAt(hash, 0, orgId, KIND_CODE[kind]);
+    if (added) this.kindCounts.set(kind, (this.kindCounts.get(kind) ?? 0) + 1);
+    return added;
+  }
+
+  /**
+   * Adds the 32-byte hashes concatenated in `hashes` (a registry load reads them so, per organisation and kind): room
+   * is made once, no view per hash. Returns how many were new.
+   */
+  addMany(hashes: Uint8Array, orgId: number, kind: IdentifierKind): number {
+    if (hashes.length % 32 !== 0) throw new Error('identifier hashes are 32 bytes');
+    this.reserve(this.count + hashes.length / 32);
     const code = KIND_CODE[kind];
-    const head = this.find(hash);
+    let added = 0;
+    for (let at = 0; at < hashes.length; at += 32) if (this.addAt(hashes, at, orgId, code)) added++;
+    if (added > 0) this.kindCounts.set(kind, (this.kindCounts.get(kind) ?? 0) + added);
+    return added;
+  }
+
+  private addAt(bytes: Uint8Array, at: number, orgId: number, code: number): boolean {
+    const head = this.findAt(bytes, at);
     for (let e = head; e >= 0; e = this.next[e] as number) {
       if (this.orgs[e] === orgId && this.kinds[e] === code) return false;
     }
-    if (this.count === this.orgs.length) this.growEntries();
+    if (this.count === this.orgs.length) this.growEntries(this.count * 2);
     const entry = this.count++;
-    this.hashes.set(hash, entry * 32);
+    const { hashes } = this;
+    for (let i = 0, base = entry * 32; i < 32; i++) hashes[base + i] = bytes[at + i] as number;
     this.orgs[entry] = orgId;
     this.kinds[entry] = code;
-    this.kindCounts.set(kind, (this.kindCounts.get(kind) ?? 0) + 1);
     if (head >= 0) {
       // Same hash, another organisation or kind: chain it behind the first entry.
       this.next[entry] = this.next[head] as number;
@@ -67,6 +86,14 @@ export class HashSet {
     if (this.count * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
     this.insertSlot(entry);
     return true;
+  }
+
+  /** Room for `entries` entries without growing or rehashing on the way. */
+  private reserve(entries: number): void {
+    if (entries > this.orgs.length) this.growEntries(entries);
+    let slots = this.mask + 1;
+    while (slots < entries * 2) slots <<= 1;
+    if (slots > this.mask + 1) this.rehash(slots);
   }
 
   /** The organisations and kinds under which a hash is registered (empty when none). */
@@ -150,8 +177,7 @@ export class HashSet {
     for (let e = 0; e < this.count; e++) if (!inChain[e]) this.insertSlot(e);
   }
 
-  private growEntries(): void {
-    const capacity = this.orgs.length * 2;
+  private growEntries(capacity: number): void {
     const hashes = new Uint8Array(capacity * 32);
     hashes.set(this.hashes);
     this.hashes = hashes;

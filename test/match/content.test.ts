@@ -105,6 +105,31 @@ describe('in-memory registry', () => {
     expect(Array.from({ length: 1000 }, () => randomBytes(32)).some((hash) => set.has(hash))).toBe(false);
     expect(set.kindCounts.get('email')).toBe(2500);
   });
+
+  it('loads concatenated hashes as adding them one by one would', () => {
+    const hashes = randomBytes(3000 * 32);
+    const one = new HashSet(4);
+    const many = new HashSet(4);
+    for (let at = 0; at < hashes.length; at += 32) one.add(hashes.subarray(at, at + 32), 1, 'email');
+    expect(many.addMany(hashes, 1, 'email')).toBe(3000);
+    expect(many.addMany(hashes.subarray(0, 64 * 32), 1, 'email')).toBe(0);
+    expect(many.addMany(hashes.subarray(0, 64 * 32), 2, 'login')).toBe(64);
+    expect(many.size).toBe(3064);
+    expect(one.size).toBe(3000);
+    expect(many.kindCounts).toEqual(
+      new Map([
+        ['email', 3000],
+        ['login', 64],
+      ]),
+    );
+    for (let at = 0; at < hashes.length; at += 32 * 7) {
+      const hash = hashes.subarray(at, at + 32);
+      expect(many.lookup(hash)).toEqual(
+        at < 64 * 32 ? [...one.lookup(hash), { orgId: 2, kind: 'login' }] : one.lookup(hash),
+      );
+    }
+    expect(() => many.addMany(hashes.subarray(0, 33), 1, 'email')).toThrow();
+  });
 });
 
 describe('content analysis counts', () => {
