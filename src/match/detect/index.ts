@@ -72,29 +72,51 @@ function add(
   }
 }
 
-/** The number detectors' options, made once per DetectOptions (a matcher's are the same for every record). */
-const numberOptionsOf = new WeakMap<DetectOptions, NumberOptions>();
+/** What to look for, read once per DetectOptions (a matcher builds its options once and never changes them). */
+interface Plan {
+  accounts: boolean;
+  phone: boolean;
+  nir: boolean;
+  healthNumber: boolean;
+  nameBirthdate: boolean;
+  patientId: boolean;
+  numbers: NumberOptions;
+}
+const plans = new WeakMap<DetectOptions, Plan>();
+
+function planOf(options: DetectOptions): Plan {
+  let plan = plans.get(options);
+  if (!plan) {
+    const { wanted } = options;
+    plan = {
+      accounts: wanted.has('email') || wanted.has('login'),
+      phone: wanted.has('phone'),
+      nir: wanted.has('nir'),
+      healthNumber: wanted.has('health_number'),
+      nameBirthdate: wanted.has('name_birthdate'),
+      patientId: wanted.has('patient_id'),
+      numbers: {
+        regions: options.regions,
+        phones: wanted.has('phone'),
+        healthNumbers: wanted.has('health_number'),
+      },
+    };
+    plans.set(options, plan);
+  }
+  return plan;
+}
 const shape: TextShape = { digits: 0, upper: 0, at: false };
 
 export function detect(record: TextRecord, options: DetectOptions): RecordFindings {
   byKey = null; // the index belongs to one record
   const findings: RecordFindings = { candidates: [], categories: new Map() };
-  const wanted = options.wanted;
-  const accounts = wanted.has('email') || wanted.has('login');
+  const plan = planOf(options);
+  const { accounts } = plan;
   const text = record.text;
   const roles = headerRoles(record.headers);
 
   // A table row is scanned cell by cell (small, typed strings: most detectors are skipped by the cell's shape);
   // other records as one text.
-  let numberOptions = numberOptionsOf.get(options);
-  if (!numberOptions) {
-    numberOptions = {
-      regions: options.regions,
-      phones: wanted.has('phone'),
-      healthNumbers: wanted.has('health_number'),
-    };
-    numberOptionsOf.set(options, numberOptions);
-  }
   const numbers = noNumbers();
   let emailCount = 0;
   const units = record.cells;
@@ -107,7 +129,7 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
         if (accounts) add(findings, 'email', email.value);
       }
     }
-    findNumbers(unit, numberOptions, numbers, shape);
+    findNumbers(unit, plan.numbers, numbers, shape);
   }
   if (emailCount) count(findings, 'contact_details', emailCount);
 
@@ -126,17 +148,17 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
   if (ids) count(findings, 'national_ids', ids);
   if (numbers.cards) count(findings, 'payment_cards', numbers.cards);
   if (numbers.ibans) count(findings, 'bank_accounts', numbers.ibans);
-  if (wanted.has('phone')) for (const phone of numbers.phones) add(findings, 'phone', phone);
-  if (wanted.has('nir')) for (const nir of numbers.nirs) add(findings, 'nir', nir);
-  if (wanted.has('health_number')) for (const hn of numbers.health) add(findings, 'health_number', hn);
+  if (plan.phone) for (const phone of numbers.phones) add(findings, 'phone', phone);
+  if (plan.nir) for (const nir of numbers.nirs) add(findings, 'nir', nir);
+  if (plan.healthNumber) for (const hn of numbers.health) add(findings, 'health_number', hn);
 
-  if (wanted.has('name_birthdate')) {
+  if (plan.nameBirthdate) {
     const people = findNameBirthdates(record, roles, options.dateOrder);
     if (people.length) count(findings, 'identity');
     for (const person of people) add(findings, 'name_birthdate', person);
   } else if (hasNameBirthdate(record, roles, options.dateOrder)) count(findings, 'identity');
 
-  if (wanted.has('patient_id')) {
+  if (plan.patientId) {
     if (record.cells && roles.has('patient_id')) {
       const id = normalisePatientId(record.cells[roles.get('patient_id') as number] ?? '');
       if (id.ok) add(findings, 'patient_id', id.value);
