@@ -71,7 +71,8 @@ export const identifiersBench: Benchmark = {
         // As the matcher does: candidates of several records hashed and looked up together (about 512 at a time).
         let pending: Candidate[] = [];
         const flush = () => {
-          for (const outcome of lookup.lookup(pending)) if (outcome) hits++;
+          const entries = lookup.lookup(pending);
+          for (let i = 0; i < pending.length; i++) if ((entries[i] as number) >= 0) hits++;
           pending = [];
         };
         for (const record of group) {

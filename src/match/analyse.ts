@@ -34,10 +34,13 @@ export type Location = Pick<RecordLocation, 'document' | 'row' | 'page' | 'sheet
 export interface OrgFindings {
   orgId: number;
   terms: Map<number, { termId: number; pattern: string; kind: WatchTermKind; count: number }>;
-  /** Distinct identifier hashes (hex) per registered kind. */
-  identifiers: Map<IdentifierKind, Set<string>>;
-  /** Distinct registered accounts found with a password. */
-  credentials: Set<string>;
+  /**
+   * Distinct identifier hashes per registered kind, each held as its registry entry number (HashSet.findAt): a small
+   * integer rather than 64 hex characters, so 15 000 customers found cost a few hundred kilobytes.
+   */
+  identifiers: Map<IdentifierKind, Set<number>>;
+  /** Distinct registered accounts found with a password (registry entry numbers). */
+  credentials: Set<number>;
   recordsMatched: number;
   samples: string[];
   locations: Location[];
@@ -60,8 +63,10 @@ export class ContentAnalysis {
   private readonly minhash = new MinHasher();
   private readonly budget: RegexBudget = new Map();
   private readonly lookup: IdentifierLookup;
-  private pending: Array<{ location: RecordLocation; candidates: Candidate[] }> = [];
-  private pendingCandidates = 0;
+  /** Candidates of the records not looked up yet, flat; pendingEnds[r] is where record r's candidates end. */
+  private readonly pending: Candidate[] = [];
+  private readonly pendingEnds: number[] = [];
+  private readonly pendingLocations: RecordLocation[] = [];
   private records = 0;
   private readonly detectOptions: DetectOptions;
 
@@ -126,9 +131,10 @@ export class ContentAnalysis {
     for (const [category, n] of found.categories)
       this.categories.set(category, (this.categories.get(category) ?? 0) + n);
     if (found.candidates.length > 0) {
-      this.pending.push({ location: record.location, candidates: found.candidates });
-      this.pendingCandidates += found.candidates.length;
-      if (this.pendingCandidates >= 512) this.flush();
+      for (const candidate of found.candidates) this.pending.push(candidate);
+      this.pendingEnds.push(this.pending.length);
+      this.pendingLocations.push(record.location);
+      if (this.pending.length >= 512) this.flush();
     }
     this.health.add(text);
     this.minhash.add(text);
@@ -139,40 +145,50 @@ export class ContentAnalysis {
    * credits the organisations that registered them.
    */
   private flush(): void {
-    if (this.pending.length === 0) return;
+    const { pending, pendingEnds, pendingLocations } = this;
+    if (pending.length === 0) return;
     const only = this.settings.onlyOrgId;
-    const outcomes = this.lookup.lookup(this.pending.flatMap((p) => p.candidates));
+    const set = this.lookup.set;
+    const entries = this.lookup.lookup(pending);
     let next = 0;
-    for (const { location, candidates } of this.pending) {
-      const touched = new Set<number>();
-      for (const candidate of candidates) {
-        const registered = outcomes[next++];
-        if (!registered) continue;
-        for (const hit of registered.hits) {
-          if (candidate.orgId !== undefined && hit.orgId !== candidate.orgId) continue;
-          if (only !== undefined && hit.orgId !== only) continue;
-          const findings = this.org(hit.orgId);
-          let hashes = findings.identifiers.get(hit.kind);
+    for (let r = 0; r < pendingEnds.length; r++) {
+      const end = pendingEnds[r] as number;
+      let touched: Set<number> | undefined;
+      for (; next < end; next++) {
+        const head = entries[next] as number;
+        if (head < 0) continue;
+        const candidate = pending[next] as Candidate;
+        for (let e = head; e >= 0; e = set.nextEntry(e)) {
+          const orgId = set.orgOf(e);
+          if (candidate.orgId !== undefined && orgId !== candidate.orgId) continue;
+          if (only !== undefined && orgId !== only) continue;
+          const findings = this.org(orgId);
+          const kind = set.kindOf(e);
+          let hashes = findings.identifiers.get(kind);
           if (!hashes) {
             hashes = new Set();
-            findings.identifiers.set(hit.kind, hashes);
+            findings.identifiers.set(kind, hashes);
           }
-          if (!hashes.has(registered.hex) && findings.samples.length < this.settings.samples) {
+          if (!hashes.has(head) && findings.samples.length < this.settings.samples) {
             findings.samples.push(maskIdentifier(candidate.kind, candidate.key));
           }
-          hashes.add(registered.hex);
-          if (candidate.credential) findings.credentials.add(registered.hex);
-          touched.add(hit.orgId);
+          hashes.add(head);
+          if (candidate.credential) findings.credentials.add(head);
+          touched ??= new Set();
+          touched.add(orgId);
         }
       }
-      for (const orgId of touched) {
-        const findings = this.org(orgId);
-        findings.recordsMatched++;
-        this.locate(findings, location);
+      if (touched) {
+        for (const orgId of touched) {
+          const findings = this.org(orgId);
+          findings.recordsMatched++;
+          this.locate(findings, pendingLocations[r] as RecordLocation);
+        }
       }
     }
-    this.pending = [];
-    this.pendingCandidates = 0;
+    pending.length = 0;
+    pendingEnds.length = 0;
+    pendingLocations.length = 0;
   }
 
   result(): AnalysisResult {

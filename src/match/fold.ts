@@ -134,9 +134,61 @@ export function foldText(text: string): FoldedText {
   return { folded, offsets: offsets.slice(0, n) };
 }
 
-/** The folded form alone (watch terms, names, lexicons). */
+const SCRATCH_UNITS = 1 << 16;
+let scratch: Uint16Array | undefined;
+
+/**
+ * The folded form alone (watch terms, names, lexicons, header cells): the same string as `foldText(text).folded`,
+ * without the offsets map. Detectors fold a few short cells per record of a dump, so this reuses one buffer and
+ * allocates only the result.
+ */
 export function fold(text: string): string {
-  return foldText(text).folded;
+  const { fold: table, multi } = foldTables();
+  // Long texts (a post's body) get a buffer of their own, so that one of them does not stay allocated here.
+  scratch ??= new Uint16Array(SCRATCH_UNITS);
+  let out = text.length > SCRATCH_UNITS / 2 - 8 ? new Uint16Array(text.length * 2 + 16) : scratch;
+  let n = 0;
+  let pendingSpace = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const f = table[c] as number;
+    if (f > FOLD_MULTI) {
+      if (pendingSpace) {
+        out[n++] = 32;
+        pendingSpace = false;
+      }
+      out[n++] = f;
+    } else if (f === FOLD_SEPARATOR) pendingSpace = n > 0;
+    else if (f === FOLD_MULTI) {
+      let expansion = multi.get(c);
+      if (expansion === undefined) {
+        const cp = text.codePointAt(i) as number;
+        if (cp > 0xffff) i++;
+        expansion = cp > 0xffff ? foldAstral(cp) : ' ';
+      }
+      // An expansion can be long (U+FDFA is 18 letters): room for it, a space, and every remaining unit.
+      if (n + 2 * expansion.length + 2 * (text.length - i) + 2 > out.length) {
+        const grown = new Uint16Array((n + 2 * expansion.length + 2 * (text.length - i)) * 2 + 16);
+        grown.set(out.subarray(0, n));
+        out = grown;
+      }
+      for (let j = 0; j < expansion.length; j++) {
+        const e = expansion.charCodeAt(j);
+        if (e === 32) pendingSpace = n > 0;
+        else {
+          if (pendingSpace) {
+            out[n++] = 32;
+            pendingSpace = false;
+          }
+          out[n++] = e;
+        }
+      }
+    }
+  }
+  if (n <= 4096) return String.fromCharCode.apply(null, out.subarray(0, n) as unknown as number[]);
+  let folded = '';
+  for (let i = 0; i < n; i += 4096) folded += String.fromCharCode(...out.subarray(i, Math.min(n, i + 4096)));
+  return folded;
 }
 
 /** True when the code unit folds to a letter or digit (used for word boundaries). */

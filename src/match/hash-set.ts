@@ -46,17 +46,36 @@ export class HashSet {
   /** Adds an entry; false when the same (hash, organisation, kind) is already there. */
   add(hash: Uint8Array, orgId: number, kind: IdentifierKind): boolean {
     if (hash.length !== 32) throw new Error('identifier hashes are 32 bytes');
+    const added = this.addAt(hash, 0, orgId, KIND_CODE[kind]);
+    if (added) this.kindCounts.set(kind, (this.kindCounts.get(kind) ?? 0) + 1);
+    return added;
+  }
+
+  /**
+   * Adds the 32-byte hashes concatenated in `hashes` (a registry load reads them so, per organisation and kind): room
+   * is made once, no view per hash. Returns how many were new.
+   */
+  addMany(hashes: Uint8Array, orgId: number, kind: IdentifierKind): number {
+    if (hashes.length % 32 !== 0) throw new Error('identifier hashes are 32 bytes');
+    this.reserve(this.count + hashes.length / 32);
     const code = KIND_CODE[kind];
-    const head = this.find(hash);
+    let added = 0;
+    for (let at = 0; at < hashes.length; at += 32) if (this.addAt(hashes, at, orgId, code)) added++;
+    if (added > 0) this.kindCounts.set(kind, (this.kindCounts.get(kind) ?? 0) + added);
+    return added;
+  }
+
+  private addAt(bytes: Uint8Array, at: number, orgId: number, code: number): boolean {
+    const head = this.findAt(bytes, at);
     for (let e = head; e >= 0; e = this.next[e] as number) {
       if (this.orgs[e] === orgId && this.kinds[e] === code) return false;
     }
-    if (this.count === this.orgs.length) this.growEntries();
+    if (this.count === this.orgs.length) this.growEntries(this.count * 2);
     const entry = this.count++;
-    this.hashes.set(hash, entry * 32);
+    const { hashes } = this;
+    for (let i = 0, base = entry * 32; i < 32; i++) hashes[base + i] = bytes[at + i] as number;
     this.orgs[entry] = orgId;
     this.kinds[entry] = code;
-    this.kindCounts.set(kind, (this.kindCounts.get(kind) ?? 0) + 1);
     if (head >= 0) {
       // Same hash, another organisation or kind: chain it behind the first entry.
       this.next[entry] = this.next[head] as number;
@@ -67,6 +86,14 @@ export class HashSet {
     if (this.count * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
     this.insertSlot(entry);
     return true;
+  }
+
+  /** Room for `entries` entries without growing or rehashing on the way. */
+  private reserve(entries: number): void {
+    if (entries > this.orgs.length) this.growEntries(entries);
+    let slots = this.mask + 1;
+    while (slots < entries * 2) slots <<= 1;
+    if (slots > this.mask + 1) this.rehash(slots);
   }
 
   /** The organisations and kinds under which a hash is registered (empty when none). */
@@ -85,17 +112,39 @@ export class HashSet {
     return this.find(hash) >= 0;
   }
 
-  private slotOf(hash: Uint8Array): number {
-    return (
-      ((hash[0] as number) |
-        ((hash[1] as number) << 8) |
-        ((hash[2] as number) << 16) |
-        ((hash[3] as number) << 24)) &
-      this.mask
-    );
+  /**
+   * The first entry of the hash at `bytes[at..at+32)`, or -1. An entry number stands for its hash as long as the set
+   * lives (entries are never removed), so callers can count distinct hashes as small integers; the chain of entries
+   * of the same hash (other organisations or kinds) is read with nextEntry, orgOf and kindOf.
+   */
+  findAt(bytes: Uint8Array, at: number): number {
+    const { hashes, table, mask } = this;
+    const check = HashSet.check(bytes, at + 4);
+    for (let slot = HashSet.check(bytes, at) & mask; ; slot = (slot + 1) & mask) {
+      const stored = table[slot * 2] as number;
+      if (stored === 0) return -1;
+      if (table[slot * 2 + 1] !== check) continue;
+      const base = (stored - 1) * 32;
+      let i = 0;
+      while (i < 32 && hashes[base + i] === bytes[at + i]) i++;
+      if (i === 32) return stored - 1;
+    }
   }
 
-  private static check(hash: Uint8Array, at = 4): number {
+  /** The next entry of the same hash, -1 at the end. */
+  nextEntry(entry: number): number {
+    return this.next[entry] as number;
+  }
+
+  orgOf(entry: number): number {
+    return this.orgs[entry] as number;
+  }
+
+  kindOf(entry: number): IdentifierKind {
+    return identifierKinds[this.kinds[entry] as number] as IdentifierKind;
+  }
+
+  private static check(hash: Uint8Array, at: number): number {
     return (
       (hash[at] as number) |
       ((hash[at + 1] as number) << 8) |
@@ -105,30 +154,15 @@ export class HashSet {
   }
 
   private find(hash: Uint8Array): number {
-    const { hashes, table } = this;
-    const check = HashSet.check(hash);
-    for (let slot = this.slotOf(hash); ; slot = (slot + 1) & this.mask) {
-      const stored = table[slot * 2] as number;
-      if (stored === 0) return -1;
-      if (table[slot * 2 + 1] !== check) continue;
-      const base = (stored - 1) * 32;
-      let same = true;
-      for (let i = 0; i < 32; i++) {
-        if (hashes[base + i] !== hash[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return stored - 1;
-    }
+    return this.findAt(hash, 0);
   }
 
   private insertSlot(entry: number): void {
     const hash = this.hashes.subarray(entry * 32, entry * 32 + 32);
-    let slot = this.slotOf(hash);
+    let slot = HashSet.check(hash, 0) & this.mask;
     while (this.table[slot * 2] !== 0) slot = (slot + 1) & this.mask;
     this.table[slot * 2] = entry + 1;
-    this.table[slot * 2 + 1] = HashSet.check(hash);
+    this.table[slot * 2 + 1] = HashSet.check(hash, 4);
   }
 
   private rehash(slots: number): void {
@@ -143,8 +177,7 @@ export class HashSet {
     for (let e = 0; e < this.count; e++) if (!inChain[e]) this.insertSlot(e);
   }
 
-  private growEntries(): void {
-    const capacity = this.orgs.length * 2;
+  private growEntries(capacity: number): void {
     const hashes = new Uint8Array(capacity * 32);
     hashes.set(this.hashes);
     this.hashes = hashes;

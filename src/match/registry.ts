@@ -76,10 +76,7 @@ export class RegistryCache {
     const started = performance.now();
     let loaded = 0;
     for await (const groups of streamHashes(this.db, { afterImportId })) {
-      for (const { orgId, kind, hashes } of groups) {
-        for (let at = 0; at < hashes.length; at += 32)
-          if (this.set.add(hashes.subarray(at, at + 32), orgId, kind)) loaded++;
-      }
+      for (const { orgId, kind, hashes } of groups) loaded += this.set.addMany(hashes, orgId, kind);
     }
     this.logger?.debug(
       { loaded, size: this.set.size, ms: Math.round(performance.now() - started) },

@@ -105,6 +105,85 @@ describe('in-memory registry', () => {
     expect(Array.from({ length: 1000 }, () => randomBytes(32)).some((hash) => set.has(hash))).toBe(false);
     expect(set.kindCounts.get('email')).toBe(2500);
   });
+
+  it('loads concatenated hashes as adding them one by one would', () => {
+    const hashes = randomBytes(3000 * 32);
+    const one = new HashSet(4);
+    const many = new HashSet(4);
+    for (let at = 0; at < hashes.length; at += 32) one.add(hashes.subarray(at, at + 32), 1, 'email');
+    expect(many.addMany(hashes, 1, 'email')).toBe(3000);
+    expect(many.addMany(hashes.subarray(0, 64 * 32), 1, 'email')).toBe(0);
+    expect(many.addMany(hashes.subarray(0, 64 * 32), 2, 'login')).toBe(64);
+    expect(many.size).toBe(3064);
+    expect(one.size).toBe(3000);
+    expect(many.kindCounts).toEqual(
+      new Map([
+        ['email', 3000],
+        ['login', 64],
+      ]),
+    );
+    for (let at = 0; at < hashes.length; at += 32 * 7) {
+      const hash = hashes.subarray(at, at + 32);
+      expect(many.lookup(hash)).toEqual(
+        at < 64 * 32 ? [...one.lookup(hash), { orgId: 2, kind: 'login' }] : one.lookup(hash),
+      );
+    }
+    expect(() => many.addMany(hashes.subarray(0, 33), 1, 'email')).toThrow();
+  });
+});
+
+describe('content analysis counts', () => {
+  it('counts distinct registered identifiers per organisation and kind, however often and wherever they appear', async () => {
+    const { ContentAnalysis } = await import('../../src/match/analyse.ts');
+    const { createHasher } = await import('../../src/match/hasher.ts');
+    const { CompiledTerms } = await import('../../src/match/terms.ts');
+    const hasher = createHasher('analysis-test-key-material-0123456789abcdef');
+    const set = new HashSet(16);
+    const people = Array.from({ length: 400 }, (_, i) => `client${i}@example.fr`);
+    // Org 1 registered everyone as e-mails; org 2 the first hundred as logins; nobody the others below.
+    people.forEach((email, i) => {
+      const hash = hasher.hash(`acct:${email}`);
+      set.add(hash, 1, 'email');
+      if (i < 100) set.add(hash, 2, 'login');
+    });
+    const analysis = new ContentAnalysis({
+      terms: new CompiledTerms([]),
+      registry: { set, wanted: new Set(['email', 'login']), patientPatterns: [], otherKeyOrgs: [] },
+      hasher,
+      detect: { regions: ['FR'], dateOrder: 'dmy' },
+      samples: 3,
+      locations: 5,
+    });
+    // Every registered address three times (once upper-cased, once with a password), and strangers: more than one
+    // lookup batch of candidates.
+    let line = 0;
+    for (const round of [0, 1, 2]) {
+      for (const email of people) {
+        const text =
+          round === 0 ? email : round === 1 ? `${email.toUpperCase()} ` : `${email}:Secret${line}!`;
+        analysis.addRecord({ text, location: { document: 'combo.txt', line: ++line } });
+        analysis.addRecord({
+          text: `stranger${line}@example.fr`,
+          location: { document: 'combo.txt', line: ++line },
+        });
+      }
+    }
+    const result = analysis.result();
+    const byOrg = new Map(result.orgs.map((org) => [org.orgId, org]));
+    expect(result.records).toBe(2400);
+    expect(byOrg.get(1)?.identifiers.get('email')?.size).toBe(400);
+    expect(byOrg.get(1)?.credentials.size).toBe(400);
+    expect(byOrg.get(1)?.recordsMatched).toBe(1200);
+    expect(byOrg.get(2)?.identifiers.get('login')?.size).toBe(100);
+    expect(byOrg.get(2)?.identifiers.has('email')).toBe(false);
+    expect(byOrg.get(2)?.credentials.size).toBe(100);
+    expect(byOrg.get(2)?.recordsMatched).toBe(300);
+    const { maskIdentifier } = await import('../../src/match/mask.ts');
+    expect(byOrg.get(1)?.samples).toEqual(
+      people.slice(0, 3).map((email) => maskIdentifier('email', `acct:${email}`)),
+    );
+    expect(byOrg.get(1)?.locations).toHaveLength(5);
+  });
 });
 
 describe('CSV reader', () => {

@@ -122,3 +122,37 @@ describe('detectors', () => {
     expect(found.categories.get('contact_details')).toBe(1);
   });
 });
+
+describe('identity without registered names and birth dates', () => {
+  it('counts the same records as the full name + birth date detector', () => {
+    const headers = ['nom', 'prenom', 'date_naissance', 'name'];
+    const names = [
+      'DUPONT',
+      'Hélène',
+      '',
+      'Zoé de la Tour',
+      'Jean2',
+      'ﬁlou',
+      'STRAßE',
+      'a b c d e f',
+      '𝐀lice',
+      '½',
+    ];
+    const dates = ['12/03/1980', '31/02/1980', '', '1980-03-12', 'hier'];
+    const mixed: TextRecord[] = [text('Hélène DUPONT, née le 12/03/1980'), text('rien ici 1980')];
+    for (const last of names)
+      for (const first of names)
+        for (const date of dates) {
+          mixed.push(row([last, first, date, `${first} ${last}`], headers));
+          mixed.push(row([last, first, date], headers.slice(0, 3)));
+        }
+    const identity = (record: TextRecord, wanted: IdentifierKind[]) =>
+      detect(record, options(wanted)).categories.get('identity') ?? 0;
+    let counted = 0;
+    for (const record of mixed) {
+      expect(identity(record, ['email'])).toBe(identity(record, ['email', 'name_birthdate']));
+      counted += identity(record, ['email']);
+    }
+    expect(counted).toBeGreaterThan(100);
+  });
+});

@@ -24,6 +24,42 @@ describe('folding', () => {
   });
 });
 
+describe('fold without offsets', () => {
+  it('gives exactly foldText().folded on accented, mixed, expanding and astral input', () => {
+    const pieces = [
+      'a',
+      'Z',
+      ' ',
+      '-',
+      'é',
+      'É',
+      'e\u0301',
+      'ß',
+      'ẞ',
+      'ﬁ',
+      '\ufdfa',
+      '\u200b',
+      '😀',
+      '𝐀',
+      '\ud800',
+      '\udc00',
+    ];
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let k = 0; k < 5000; k++) {
+      let text = '';
+      for (let i = next(30); i > 0; i--)
+        text += next(3) === 0 ? (pieces[next(pieces.length)] as string) : String.fromCharCode(next(0x3000));
+      expect(fold(text)).toBe(foldText(text).folded);
+    }
+    const long = `${'\ufdfa'.repeat(20_000)} Hélène ${'x'.repeat(70_000)}`;
+    expect(fold(long)).toBe(foldText(long).folded);
+  });
+});
+
 describe('watch terms in one pass', () => {
   const terms = new CompiledTerms([
     term(1, 'phrase', 'Azur Analytics'),

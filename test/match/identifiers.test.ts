@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { foldText } from '../../src/match/fold.ts';
 import {
   validAvs,
   validCard,
@@ -88,6 +89,126 @@ describe('normalisation: one form at import and detection, reasons without value
   });
 });
 
+describe('fast path of e-mail normalisation', () => {
+  it('gives what the general rules give, on plain, odd and hostile addresses', async () => {
+    const { domainToASCII } = await import('node:url');
+    // The general rules, as written before the fast path existed.
+    const reference = (raw: string) => {
+      const value = (/[^ -~]/.test(raw) ? raw.normalize('NFKC') : raw)
+        .trim()
+        .replace(/^<(.*)>$/, '$1')
+        .replace(/^mailto:/i, '')
+        .toLowerCase();
+      const at = value.lastIndexOf('@');
+      if (at < 1 || at === value.length - 1) return { ok: false };
+      const local = value.slice(0, at);
+      if (/[\s<>()[\]\\,;:"@]/.test(local) || local.length > 64) return { ok: false };
+      const written = value.slice(at + 1).replace(/\.$/, '');
+      const plain = /^[a-z0-9.-]+$/.test(written) && !/(^|\.)-|-(\.|$)|\.\.|^\./.test(written);
+      const domain = plain ? written : domainToASCII(written);
+      if (!domain?.includes('.') || domain.length > 253) return { ok: false };
+      return { ok: true, value: `${local}@${domain}` };
+    };
+    const locals = [
+      'jean.dupont',
+      'J.D',
+      'a',
+      '',
+      'x@y',
+      'a"b',
+      'a b',
+      'é',
+      `${'l'.repeat(64)}`,
+      `${'l'.repeat(65)}`,
+      '<a',
+      'MAILTO:a',
+      'a;b',
+    ];
+    const domains = [
+      'orange.fr',
+      'ORANGE.FR',
+      'a.b',
+      'x',
+      '.a.fr',
+      'a..fr',
+      'a.fr.',
+      'a-.fr',
+      '-a.fr',
+      'a.-fr',
+      'a-b.fr',
+      'bücher.de',
+      'a_b.fr',
+      'a.fr-',
+      `${'d'.repeat(250)}.fr`,
+      '',
+    ];
+    for (const local of locals)
+      for (const domain of domains)
+        for (const raw of [`${local}@${domain}`, `<${local}@${domain}>`, ` ${local}@${domain} `]) {
+          const got = normaliseEmail(raw);
+          const expected = reference(raw);
+          expect(got.ok).toBe(expected.ok);
+          if (got.ok && expected.ok) expect(got.value).toBe(expected.value);
+        }
+  });
+});
+
+describe('fast paths of name + birth date normalisation', () => {
+  it('numeric dates read by hand agree with the calendar, day-first and month-first', () => {
+    const reference = (a: number, b: number, year: number, order: 'dmy' | 'mdy') => {
+      const [day, month] = order === 'dmy' ? [a, b] : [b, a];
+      const date = new Date(Date.UTC(year, month - 1, day));
+      const valid =
+        year >= 1900 &&
+        year <= new Date().getUTCFullYear() &&
+        date.getUTCMonth() === month - 1 &&
+        date.getUTCDate() === day;
+      return valid ? date.toISOString().slice(0, 10) : null;
+    };
+    for (const order of ['dmy', 'mdy'] as const) {
+      for (const year of [1899, 1900, 1980, 2000, 2024, 2100]) {
+        for (let a = 0; a <= 32; a++) {
+          for (const b of [0, 1, 2, 4, 12, 13]) {
+            for (const sep of ['/', '.', '-']) {
+              expect(parseDate(`${a}${sep}${String(b).padStart(2, '0')}${sep}${year}`, order)).toBe(
+                reference(a, b, year, order),
+              );
+            }
+          }
+        }
+      }
+    }
+    expect(parseDate('29/02/1900')).toBeNull();
+    expect(parseDate('29/02/2000')).toBe('2000-02-29');
+    expect(parseDate('01/02/03')).toBe('2003-02-01');
+    expect(parseDate(' 12/03/1980 ')).toBe('1980-03-12');
+    expect(parseDate('12/03/19801')).toBeNull();
+  });
+
+  it('name keys: folded words without digits, sorted, 2 to 6 of them', () => {
+    const reference = (name: string) => {
+      const words = foldText(name)
+        .folded.split(' ')
+        .filter((word) => word.length > 0 && !/\d/.test(word));
+      return words.length < 2 || words.length > 6 ? null : words.sort().join(' ');
+    };
+    for (const name of [
+      'DUPONT Hélène',
+      'Zoé  de la Tour-Martin',
+      'a b c d e f',
+      'a b c d e f g',
+      'Jean 2 Dupont',
+      'Jean Dupont3',
+      'Ørsted Åsa ß',
+      'Ｊｅａｎ Ｄｕｐｏｎｔ',
+      '𝐀lice Martin',
+      'solo',
+      '',
+    ])
+      expect(nameKey(name)).toBe(reference(name));
+  });
+});
+
 describe('masked samples', () => {
   it('keep first and last characters at most, and the e-mail domain', () => {
     expect(maskIdentifier('email', 'acct:jean.dupont@orange.fr')).toBe('j***.d***@orange.fr');
@@ -116,6 +237,13 @@ describe('keyed hashing', () => {
       const expected = createHmac('sha256', key).update(value, 'utf8').digest();
       expect(Buffer.from(batch.subarray(i * 32, i * 32 + 32)).equals(expected)).toBe(true);
       if (i % 50 === 0) expect(hasher.hash(value).equals(expected)).toBe(true);
+    });
+    // More than one call's worth of messages (4096), block counts interleaved: grouped four by four in any order.
+    const mixed = Array.from({ length: 5000 }, (_, n) => `tel:+33${n}${'9'.repeat((n * 7919) % 150)}`);
+    const mixedBatch = hasher.hashMany(mixed);
+    mixed.forEach((value, i) => {
+      const expected = createHmac('sha256', key).update(value, 'utf8').digest();
+      expect(Buffer.from(mixedBatch.subarray(i * 32, i * 32 + 32)).equals(expected)).toBe(true);
     });
     expect(
       createHasher('another-key-material-0123456789abcdefgh')

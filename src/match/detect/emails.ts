@@ -22,27 +22,58 @@ export interface FoundEmail {
   end: number;
 }
 
-export function findEmails(text: string): FoundEmail[] {
-  const found: FoundEmail[] = [];
+const TLD = /^\p{L}{2,}$/u;
+
+/** The top-level label [from, to) is letters only, two or more (ASCII by hand, the rest by the Unicode regex). */
+function letterLabel(text: string, from: number, to: number): boolean {
+  if (to - from < 2) return false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) return TLD.test(text.slice(from, to));
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+  }
+  return true;
+}
+
+/** Printable ASCII only, no ".." and no dot next to the "@" (the only "@": neither side's characters include one). */
+function plainAscii(text: string, start: number, at: number, end: number): boolean {
+  if (text.charCodeAt(at - 1) === 46 || text.charCodeAt(at + 1) === 46) return false;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || (c === 46 && text.charCodeAt(i + 1) === 46 && i + 1 < end)) return false;
+  }
+  return true;
+}
+
+const NONE: readonly FoundEmail[] = Object.freeze([]);
+
+/** The addresses in `text`, in order (a shared empty array when there are none). */
+export function findEmails(text: string): readonly FoundEmail[] {
+  let found: FoundEmail[] | undefined; // made with its first address: a first push would reserve seventeen
   for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
     let start = at;
     while (start > 0 && at - start < 64 && isLocal(text.charCodeAt(start - 1))) start--;
-    while (start < at && /[.'-]/.test(text[start] as string)) start++;
+    for (let c = text.charCodeAt(start); start < at && (c === 46 || c === 39 || c === 45); )
+      c = text.charCodeAt(++start); // . ' -
     let end = at + 1;
     while (end < text.length && end - at < 254 && isDomain(text.charCodeAt(end))) end++;
-    while (end > at + 1 && /[.-]/.test(text[end - 1] as string)) end--;
+    for (let c = text.charCodeAt(end - 1); end > at + 1 && (c === 46 || c === 45); )
+      c = text.charCodeAt(--end - 1);
     if (start === at || end === at + 1) continue;
-    const domain = text.slice(at + 1, end);
-    const tld = domain.slice(domain.lastIndexOf('.') + 1);
-    if (!domain.includes('.') || !/^\p{L}{2,}$/u.test(tld)) continue;
-    const address = text.slice(start, end);
+    const dot = text.lastIndexOf('.', end - 1);
+    if (dot <= at || !letterLabel(text, dot + 1, end)) continue;
     // Already delimited by address characters: ASCII ones only need lower-casing (and the import's checks).
-    if (/^[\x21-\x7e]+$/.test(address) && at - start <= 64 && !/\.\.|@\.|\.@/.test(address)) {
-      found.push({ value: address.toLowerCase(), start, end });
+    if (at - start <= 64 && plainAscii(text, start, at, end)) {
+      const email = { value: text.slice(start, end).toLowerCase(), start, end };
+      if (found) found.push(email);
+      else found = [email];
       continue;
     }
-    const normalised = normaliseEmail(address);
-    if (normalised.ok) found.push({ value: normalised.value, start, end });
+    const normalised = normaliseEmail(text.slice(start, end));
+    if (!normalised.ok) continue;
+    const email = { value: normalised.value, start, end };
+    if (found) found.push(email);
+    else found = [email];
   }
-  return found;
+  return found ?? NONE;
 }

@@ -10,8 +10,8 @@ import { type Candidate, count, type RecordFindings } from './candidate.ts';
 import { findCredentials } from './credentials.ts';
 import { findEmails } from './emails.ts';
 import { headerRoles } from './headers.ts';
-import { findNameBirthdates } from './names.ts';
-import { findNumbers, noNumbers, shapeOf } from './numbers.ts';
+import { findNameBirthdates, hasNameBirthdate } from './names.ts';
+import { findNumbers, type NumberOptions, noNumbers, shapeOf, type TextShape } from './numbers.ts';
 
 export interface DetectOptions {
   /** Regions whose national phone format is read. */
@@ -23,7 +23,11 @@ export interface DetectOptions {
   patientPatterns: ReadonlyArray<{ orgId: number; regex: RegExp }>;
 }
 
-/** Adds a candidate unless the record already has it (records hold a handful: a linear search is cheapest). */
+/** Candidates of the record being detected by key, once it holds more than a handful (a page of a customer list). */
+let byKey: Map<string, Candidate[]> | null = null;
+const LINEAR_UP_TO = 8;
+
+/** Adds a candidate unless the record already has it (a linear search for a handful, an index past that). */
 function add(
   findings: RecordFindings,
   kind: IdentifierKind,
@@ -32,44 +36,100 @@ function add(
   orgId?: number,
 ): void {
   const key = NAMESPACE[kind] + value;
-  for (const existing of findings.candidates) {
-    if (existing.key === key && existing.orgId === orgId) {
-      if (credential) existing.credential = true;
-      return;
+  const { candidates } = findings;
+  let same: Candidate[] | undefined;
+  if (candidates.length < LINEAR_UP_TO) {
+    for (const existing of candidates) {
+      if (existing.key === key && existing.orgId === orgId) {
+        if (credential) existing.credential = true;
+        return;
+      }
+    }
+  } else {
+    if (!byKey) {
+      byKey = new Map();
+      for (const existing of candidates) {
+        const list = byKey.get(existing.key);
+        if (list) list.push(existing);
+        else byKey.set(existing.key, [existing]);
+      }
+    }
+    same = byKey.get(key);
+    for (const existing of same ?? []) {
+      if (existing.orgId === orgId) {
+        if (credential) existing.credential = true;
+        return;
+      }
     }
   }
   const candidate: Candidate = { kind, key };
   if (credential) candidate.credential = true;
   if (orgId !== undefined) candidate.orgId = orgId;
-  findings.candidates.push(candidate);
+  candidates.push(candidate);
+  if (byKey) {
+    if (same) same.push(candidate);
+    else byKey.set(key, [candidate]);
+  }
 }
 
+/** What to look for, read once per DetectOptions (a matcher builds its options once and never changes them). */
+interface Plan {
+  accounts: boolean;
+  phone: boolean;
+  nir: boolean;
+  healthNumber: boolean;
+  nameBirthdate: boolean;
+  patientId: boolean;
+  numbers: NumberOptions;
+}
+const plans = new WeakMap<DetectOptions, Plan>();
+
+function planOf(options: DetectOptions): Plan {
+  let plan = plans.get(options);
+  if (!plan) {
+    const { wanted } = options;
+    plan = {
+      accounts: wanted.has('email') || wanted.has('login'),
+      phone: wanted.has('phone'),
+      nir: wanted.has('nir'),
+      healthNumber: wanted.has('health_number'),
+      nameBirthdate: wanted.has('name_birthdate'),
+      patientId: wanted.has('patient_id'),
+      numbers: {
+        regions: options.regions,
+        phones: wanted.has('phone'),
+        healthNumbers: wanted.has('health_number'),
+      },
+    };
+    plans.set(options, plan);
+  }
+  return plan;
+}
+const shape: TextShape = { digits: 0, upper: 0, at: false };
+
 export function detect(record: TextRecord, options: DetectOptions): RecordFindings {
+  byKey = null; // the index belongs to one record
   const findings: RecordFindings = { candidates: [], categories: new Map() };
-  const wanted = options.wanted;
-  const accounts = wanted.has('email') || wanted.has('login');
+  const plan = planOf(options);
+  const { accounts } = plan;
   const text = record.text;
   const roles = headerRoles(record.headers);
 
   // A table row is scanned cell by cell (small, typed strings: most detectors are skipped by the cell's shape);
   // other records as one text.
-  const units = record.cells ?? [text];
-  const numberOptions = {
-    regions: options.regions,
-    phones: wanted.has('phone'),
-    healthNumbers: wanted.has('health_number'),
-  };
   const numbers = noNumbers();
   let emailCount = 0;
-  for (const unit of units) {
-    const shape = shapeOf(unit);
+  const units = record.cells;
+  for (let u = 0; u < (units ? units.length : 1); u++) {
+    const unit = units ? (units[u] as string) : text;
+    shapeOf(unit, shape);
     if (shape.at) {
       for (const email of findEmails(unit)) {
         emailCount++;
         if (accounts) add(findings, 'email', email.value);
       }
     }
-    findNumbers(unit, numberOptions, numbers, shape);
+    findNumbers(unit, plan.numbers, numbers, shape);
   }
   if (emailCount) count(findings, 'contact_details', emailCount);
 
@@ -88,15 +148,17 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
   if (ids) count(findings, 'national_ids', ids);
   if (numbers.cards) count(findings, 'payment_cards', numbers.cards);
   if (numbers.ibans) count(findings, 'bank_accounts', numbers.ibans);
-  if (wanted.has('phone')) for (const phone of numbers.phones) add(findings, 'phone', phone);
-  if (wanted.has('nir')) for (const nir of numbers.nirs) add(findings, 'nir', nir);
-  if (wanted.has('health_number')) for (const hn of numbers.health) add(findings, 'health_number', hn);
+  if (plan.phone) for (const phone of numbers.phones) add(findings, 'phone', phone);
+  if (plan.nir) for (const nir of numbers.nirs) add(findings, 'nir', nir);
+  if (plan.healthNumber) for (const hn of numbers.health) add(findings, 'health_number', hn);
 
-  const people = findNameBirthdates(record, roles, options.dateOrder);
-  if (people.length) count(findings, 'identity');
-  if (wanted.has('name_birthdate')) for (const person of people) add(findings, 'name_birthdate', person);
+  if (plan.nameBirthdate) {
+    const people = findNameBirthdates(record, roles, options.dateOrder);
+    if (people.length) count(findings, 'identity');
+    for (const person of people) add(findings, 'name_birthdate', person);
+  } else if (hasNameBirthdate(record, roles, options.dateOrder)) count(findings, 'identity');
 
-  if (wanted.has('patient_id')) {
+  if (plan.patientId) {
     if (record.cells && roles.has('patient_id')) {
       const id = normalisePatientId(record.cells[roles.get('patient_id') as number] ?? '');
       if (id.ok) add(findings, 'patient_id', id.value);
@@ -109,5 +171,6 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
       }
     }
   }
+  byKey = null;
   return findings;
 }

@@ -4,6 +4,7 @@
  * becomes the same normalised form as at import: sorted folded name words and an ISO date.
  */
 import type { TextRecord } from '../../extract/text-record.ts';
+import { FOLD_MULTI, FOLD_SEPARATOR, foldTables } from '../fold.ts';
 import { DATE_IN_TEXT, type DateOrder, parseDate } from '../identifiers/dates.ts';
 import { nameKey } from '../identifiers/normalise.ts';
 import type { ColumnRole } from './headers.ts';
@@ -11,6 +12,7 @@ import type { ColumnRole } from './headers.ts';
 const NAME_CELL = /^\p{L}[\p{L}' -]{0,60}$/u;
 const CAPITALISED = /\p{Lu}[\p{L}'-]*/gu;
 const MAX_PER_RECORD = 12;
+const YEAR = /(?:19|20)\d{2}/;
 
 function pair(name: string, iso: string, into: Set<string>): void {
   const key = nameKey(name);
@@ -35,8 +37,10 @@ function nameRuns(text: string, fromEnd: boolean): string[][] {
 }
 
 function textPairs(text: string, order: DateOrder, into: Set<string>): void {
-  if (!/\d{4}/.test(text)) return;
-  for (const m of text.matchAll(DATE_IN_TEXT)) {
+  // Every form of DATE_IN_TEXT holds a year 19xx or 20xx: most lines of a combo list have none.
+  if (!YEAR.test(text)) return;
+  DATE_IN_TEXT.lastIndex = 0; // global: exec walks the dates without matchAll's copy of the regex
+  for (let m = DATE_IN_TEXT.exec(text); m; m = DATE_IN_TEXT.exec(text)) {
     const iso = parseDate(m[0].replace(/,/g, ''), order);
     if (!iso) continue;
     const before = nameRuns(text.slice(Math.max(0, m.index - 80), m.index), true)[0] ?? [];
@@ -55,19 +59,26 @@ export function findNameBirthdates(
   roles: Map<ColumnRole, number>,
   order: DateOrder,
 ): string[] {
-  const found = new Set<string>();
   const { cells } = record;
   if (cells && roles.has('birthdate')) {
+    // One or two pairs per row of a table with headers (every row of a customer dump): no Set for them.
     const iso = parseDate(cells[roles.get('birthdate') as number] ?? '', order);
     if (!iso) return [];
+    const pairs: string[] = [];
     const first = roles.has('first_name') ? (cells[roles.get('first_name') as number] ?? '') : '';
     const last = roles.has('last_name') ? (cells[roles.get('last_name') as number] ?? '') : '';
-    if (first || last) pair(`${first} ${last}`, iso, found);
-    if (roles.has('name')) pair(cells[roles.get('name') as number] ?? '', iso, found);
-    return [...found];
+    const names = first || last ? [`${first} ${last}`] : [];
+    if (roles.has('name')) names.push(cells[roles.get('name') as number] ?? '');
+    for (const name of names) {
+      const key = nameKey(name);
+      const value = key && `${key}|${iso}`;
+      if (value && !pairs.includes(value)) pairs.push(value);
+    }
+    return pairs;
   }
+  if (cells && roles.size > 0) return []; // a table with headers but no birth-date column
+  const found = new Set<string>();
   if (cells) {
-    if (roles.size > 0) return []; // a table with headers but no birth-date column
     const dates = cells.map((cell) => (/\d/.test(cell) && cell.length <= 20 ? parseDate(cell, order) : null));
     const names = cells.map((cell) => NAME_CELL.test(cell.trim()) && !cell.includes('@'));
     for (const iso of dates) {
@@ -83,4 +94,58 @@ export function findNameBirthdates(
   }
   textPairs(record.text, order, found);
   return [...found];
+}
+
+/**
+ * Folded words of `text` that hold no digit, counted without folding it into a new string; -1 when a character
+ * folds to several (ß, ligatures, astral letters: the caller then folds for real).
+ */
+function plainNameWords(text: string): number {
+  const { fold } = foldTables();
+  let words = 0;
+  let inWord = false;
+  let digit = false;
+  for (let i = 0; i <= text.length; i++) {
+    const f = i < text.length ? (fold[text.charCodeAt(i)] as number) : FOLD_SEPARATOR;
+    if (f === FOLD_MULTI) return -1;
+    if (f === FOLD_SEPARATOR) {
+      if (inWord && !digit) words++;
+      inWord = false;
+      digit = false;
+    } else if (f > FOLD_MULTI) {
+      inWord = true;
+      if (f >= 48 && f <= 57) digit = true;
+    }
+  }
+  return words;
+}
+
+/** Whether `name` has a name key (nameKey(name) !== null), most often without building it. */
+function hasNameKey(name: string): boolean {
+  const words = plainNameWords(name);
+  return words < 0 ? nameKey(name) !== null : words >= 2 && words <= 6;
+}
+
+/**
+ * Whether the record holds a name + birth date pair at all (findNameBirthdates(…).length > 0): what the identity
+ * category needs when nobody registered names and birth dates. A table row with a birth-date column (every row of a
+ * customer dump) is answered without building the pair.
+ */
+export function hasNameBirthdate(
+  record: TextRecord,
+  roles: Map<ColumnRole, number>,
+  order: DateOrder,
+): boolean {
+  const { cells } = record;
+  if (!cells || !roles.has('birthdate')) return findNameBirthdates(record, roles, order).length > 0;
+  if (!parseDate(cells[roles.get('birthdate') as number] ?? '', order)) return false;
+  const first = roles.has('first_name') ? (cells[roles.get('first_name') as number] ?? '') : '';
+  const last = roles.has('last_name') ? (cells[roles.get('last_name') as number] ?? '') : '';
+  if (first || last) {
+    // `${first} ${last}` folds to the words of both: the space between them is a separator.
+    const a = plainNameWords(first);
+    const b = plainNameWords(last);
+    if (a < 0 || b < 0 ? hasNameKey(`${first} ${last}`) : a + b >= 2 && a + b <= 6) return true;
+  }
+  return roles.has('name') && hasNameKey(cells[roles.get('name') as number] ?? '');
 }

@@ -69,16 +69,17 @@ export function phoneForms(
     const e164 = parsedPhone(`+${digits}`);
     return e164 ? [e164] : [];
   }
-  const forms: string[] = [];
+  let forms: string[] | undefined; // made with its first form: a first push would reserve seventeen
   for (const region of regions) {
+    let form: string | null = null;
     if (region === 'FR') {
-      if (digits.length === 10 && digits[0] === '0' && digits[1] !== '0') forms.push(`+33${digits.slice(1)}`);
-    } else if (digits.length >= 6 && digits.length <= 12) {
-      const e164 = parsedPhone(digits, region);
-      if (e164) forms.push(e164);
-    }
+      if (digits.length === 10 && digits[0] === '0' && digits[1] !== '0') form = `+33${digits.slice(1)}`;
+    } else if (digits.length >= 6 && digits.length <= 12) form = parsedPhone(digits, region);
+    if (!form) continue;
+    if (forms) forms.push(form);
+    else forms = [form];
   }
-  return forms;
+  return forms ?? [];
 }
 
 /** Counts that tell which number detectors can possibly find something in a text (one pass, no regex). */
@@ -88,7 +89,8 @@ export interface TextShape {
   at: boolean;
 }
 
-export function shapeOf(text: string): TextShape {
+/** The shape of `text`, written into `into` when given (the detectors reuse one object for a record's cells). */
+export function shapeOf(text: string, into?: TextShape): TextShape {
   let digits = 0;
   let upper = 0;
   let at = false;
@@ -98,7 +100,26 @@ export function shapeOf(text: string): TextShape {
     else if (c >= 65 && c <= 90) upper++;
     else if (c === 64) at = true;
   }
-  return { digits, upper, at };
+  if (!into) return { digits, upper, at };
+  into.digits = digits;
+  into.upper = upper;
+  into.at = at;
+  return into;
+}
+
+const isAsciiAlnum = (c: number) => (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122);
+
+/**
+ * Whether RUN can match at all: its first digit follows the start of the text, a "+", a "(0)" or a character that is
+ * not a letter or digit. When every digit follows an ASCII letter or digit (the digits of `jean.dupont1987@…`, a
+ * reference like `AB12345678`), it cannot, and the regex (Unicode look-behind at every position) is skipped.
+ */
+function mayStartRun(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && (i === 0 || !isAsciiAlnum(text.charCodeAt(i - 1)))) return true;
+  }
+  return false;
 }
 
 /** Digits with at most single separators between them (and a leading +): what RUN would match as a whole. */
@@ -107,8 +128,30 @@ function wholeNumber(text: string, shape: TextShape): boolean {
   return /^\s*\+?\d(?:[ .-]?\d){6,22}\s*$/.test(text);
 }
 
+const NOT_DIGIT = /\D+/g;
+
+/** "2A" or "2B" (any case) somewhere: what a Corsican NIR holds. */
+function corsicanDepartment(text: string): boolean {
+  for (let at = text.indexOf('2'); at >= 0; at = text.indexOf('2', at + 1)) {
+    const next = text.charCodeAt(at + 1) | 0x20;
+    if (next === 0x61 || next === 0x62) return true;
+  }
+  return false;
+}
+
+function digitCount(raw: string): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 48 && c <= 57) count++;
+  }
+  return count;
+}
+
 /** The digits of a run, without a "(0)" trunk prefix. */
 function digitsOf(raw: string): string {
+  if (digitCount(raw) === raw.length) return raw; // "0612345678": nothing to take out
+  if (!raw.includes('(')) return raw.replace(NOT_DIGIT, '');
   let digits = '';
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
@@ -129,36 +172,17 @@ export function findNumbers(
   shape = shapeOf(text),
 ): FoundNumbers {
   if (shape.digits < 7) return found;
-  if (shape.digits >= 11 && /2[ABab]/.test(text)) {
+  if (shape.digits >= 11 && corsicanDepartment(text)) {
     for (const m of text.matchAll(CORSICAN_NIR)) {
       const value = m[0].replace(/[ .-]/g, '').toUpperCase();
       if (validNir(value)) found.nirs.push(value);
     }
   }
   // A cell that is nothing but one number (most table cells that hold one) needs no regex.
-  const runs = wholeNumber(text, shape) ? [text.trim()] : Array.from(text.matchAll(RUN), (m) => m[0]);
-  for (const raw of runs) {
-    let digits = digitsOf(raw);
-    if (digits.length === 15 && !raw.startsWith('+') && validNir(digits)) {
-      found.nirs.push(digits); // a NIR is not also a phone or card number
-      continue;
-    }
-    let international = raw.startsWith('+');
-    if (!international && digits.startsWith('00') && digits.length > 10) {
-      international = true;
-      digits = digits.slice(2);
-    }
-    if (options.phones)
-      for (const form of phoneForms(international, digits, options.regions)) found.phones.push(form);
-    if (international) continue;
-    if (digits.length >= 13 && validCard(digits)) found.cards++;
-    // NHS, NISS and AVS numbers are only looked for when registered: their check digits alone would take one French
-    // phone number in eleven for an NHS number.
-    if (options.healthNumbers) {
-      if (digits.length === 10 && validNhs(digits)) found.health.push(`nhs:${digits}`);
-      else if (digits.length === 11 && validNiss(digits)) found.health.push(`niss:${digits}`);
-      else if (digits.length === 13 && validAvs(digits)) found.health.push(`avs:${digits}`);
-    }
+  if (wholeNumber(text, shape)) classifyRun(text.trim(), options, found);
+  else if (mayStartRun(text)) {
+    RUN.lastIndex = 0; // RUN is global: exec walks the runs without matchAll's copy of the regex
+    for (let m = RUN.exec(text); m; m = RUN.exec(text)) classifyRun(m[0], options, found);
   }
   if (options.healthNumbers && shape.upper > 0 && /[A-Z]\d{9}/.test(text)) {
     for (const m of text.matchAll(KVNR)) if (validKvnr(m[0])) found.health.push(`kvnr:${m[0]}`);
@@ -167,4 +191,34 @@ export function findNumbers(
     for (const m of text.matchAll(IBAN)) if (validIban(m[0].replace(/ /g, ''))) found.ibans++;
   }
   return found;
+}
+
+/** What one digit run is: a NIR, phone number forms, a card number, a health number. */
+function classifyRun(raw: string, options: NumberOptions, found: FoundNumbers): void {
+  // Without phone or health numbers wanted, only NIRs (15 digits) and cards (13 to 19) are left to find: a shorter
+  // run (a phone number in a dump nobody registered phones for) needs no copy of its digits.
+  if (!options.phones && !options.healthNumbers && digitCount(raw) < 13) return;
+  let digits = digitsOf(raw);
+  if (digits.length === 15 && !raw.startsWith('+') && validNir(digits)) {
+    found.nirs.push(digits); // a NIR is not also a phone or card number
+    return;
+  }
+  let international = raw.startsWith('+');
+  if (!international && digits.startsWith('00') && digits.length > 10) {
+    international = true;
+    digits = digits.slice(2);
+  }
+  if (options.phones) {
+    const forms = phoneForms(international, digits, options.regions);
+    if (forms.length > 0) found.phones = found.phones.length > 0 ? found.phones.concat(forms) : forms;
+  }
+  if (international) return;
+  if (digits.length >= 13 && validCard(digits)) found.cards++;
+  // NHS, NISS and AVS numbers are only looked for when registered: their check digits alone would take one French
+  // phone number in eleven for an NHS number.
+  if (options.healthNumbers) {
+    if (digits.length === 10 && validNhs(digits)) found.health.push(`nhs:${digits}`);
+    else if (digits.length === 11 && validNiss(digits)) found.health.push(`niss:${digits}`);
+    else if (digits.length === 13 && validAvs(digits)) found.health.push(`avs:${digits}`);
+  }
 }

@@ -30,7 +30,48 @@ export const NAMESPACE: Record<IdentifierKind, string> = {
   name_birthdate: 'nbd:',
 };
 
+/** Characters a local part cannot hold (besides whitespace): `<>()[]\\,;:"@`. */
+const LOCAL_FORBIDDEN = new Uint8Array(128);
+for (const char of '<>()[]\\,;:"@') LOCAL_FORBIDDEN[char.charCodeAt(0)] = 1;
+
+/**
+ * The common case of normaliseEmail, without regexes: printable ASCII, no spaces, no `<…>` or `mailto:` wrapper, a
+ * plain lower-case domain. The same result as the general path; undefined when the address needs it.
+ */
+function plainEmail(raw: string): Normalised | undefined {
+  const first = raw.charCodeAt(0);
+  if (first === 60 || ((first | 0x20) === 0x6d && /^mailto:/i.test(raw))) return undefined; // "<", "mailto:"
+  const at = raw.lastIndexOf('@');
+  if (at < 1 || at === raw.length - 1 || at > 64) return undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return undefined;
+    if (i < at && LOCAL_FORBIDDEN[c] === 1) return undefined;
+  }
+  // The domain: letters, digits, dots and hyphens, at least one dot, no empty label, no label starting or ending with
+  // "-", no trailing dot (the general path removes one: not this path's case).
+  let dots = 0;
+  let previous = 46; // a leading "." or "-" is refused as if it followed a dot
+  for (let i = at + 1; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 46) {
+      if (previous === 46 || previous === 45) return undefined; // "..", "-."
+      dots++;
+    } else if (c === 45) {
+      if (previous === 46) return undefined; // ".-", a leading "-"
+    } else {
+      const lower = c | 0x20;
+      if (!((lower >= 97 && lower <= 122) || (c >= 48 && c <= 57))) return undefined;
+    }
+    previous = c;
+  }
+  if (previous === 46 || previous === 45 || dots === 0 || raw.length - at - 1 > 253) return undefined;
+  return ok(raw.toLowerCase());
+}
+
 export function normaliseEmail(raw: string): Normalised {
+  const quick = plainEmail(raw);
+  if (quick) return quick;
   // NFKC changes nothing in ASCII (most addresses): skip it there.
   const value = (/[^ -~]/.test(raw) ? raw.normalize('NFKC') : raw)
     .trim()
@@ -100,11 +141,31 @@ export function normalisePatientId(raw: string, pattern?: RegExp | null): Normal
 
 /** Name words folded and sorted: "DUPONT Hélène" and "Helene Dupont" are the same person. */
 export function nameKey(name: string): string | null {
-  const words = fold(name)
-    .split(' ')
-    .filter((word) => word.length > 0 && !/\d/.test(word));
-  if (words.length < 2 || words.length > 6) return null;
-  return words.sort().join(' ');
+  const folded = fold(name);
+  // Folded text is words separated by single spaces; words with a digit are left out. A name has 2 to 6 words, so
+  // they are collected and insertion-sorted by hand (Array#sort and split cost more than the rest on a dump's rows).
+  const words: string[] = [];
+  let start = 0;
+  let digit = false;
+  for (let i = 0; i <= folded.length; i++) {
+    const c = i < folded.length ? folded.charCodeAt(i) : 32;
+    if (c === 32) {
+      if (i > start && !digit) {
+        if (words.length === 6) return null;
+        const word = folded.slice(start, i);
+        let at = words.length;
+        while (at > 0 && (words[at - 1] as string) > word) {
+          words[at] = words[at - 1] as string;
+          at--;
+        }
+        words[at] = word;
+      }
+      start = i + 1;
+      digit = false;
+    } else if (c >= 48 && c <= 57) digit = true;
+  }
+  if (words.length < 2) return null;
+  return words.join(' ');
 }
 
 export function normaliseNameBirthdate(
