@@ -144,9 +144,8 @@ describe.each(DRIVERS)('alerts from crawls on %s', (driver) => {
 
     // A muted site: its events are still recorded, muted.
     await addMute(db, { kind: 'site', siteId: site.id });
-    expect(
-      (await db.select().from(alerts).where(eq(alerts.siteId, site.id))).every((a) => a.state === 'muted'),
-    ).toBe(true);
+    const siteAlerts = await db.select().from(alerts).where(eq(alerts.siteId, site.id));
+    expect(siteAlerts.length > 0 && siteAlerts.every((a) => a.state === 'muted')).toBe(true);
 
     // Delivered as notices through the real channel code.
     await db.update(alerts).set({ state: 'pending' }).where(eq(alerts.channelId, watcher));

@@ -63,11 +63,9 @@ describe('download through Tor into the evidence store', () => {
     expect(size).toBe(dump.length);
     expect(same(await evidence.get(sha256), dump)).toBe(true);
     // The download went through the SOCKS proxy by name, on the site's own circuit.
-    expect(
-      harness.requests
-        .filter((r) => r.host === host)
-        .every((r) => r.addressType === 'domain' && r.username === 'leakwatch-site-a'),
-    ).toBe(true);
+    const viaProxy = harness.requests.filter((r) => r.host === host);
+    expect(viaProxy.length).toBeGreaterThan(0);
+    expect(viaProxy.every((r) => r.addressType === 'domain' && r.username === 'leakwatch-site-a')).toBe(true);
   });
 
   it('resumes in a later attempt from what the first one stored, even in another process', async () => {
