@@ -202,7 +202,9 @@ export class ContentAnalysis {
       health: { ...this.health.summary(), isHealth },
       orgs: [...this.orgs.values()],
       signature: this.minhash.signature(),
-      regexesStopped: [...this.budget].filter(([, ms]) => ms > 2000).map(([termId]) => termId),
+      regexesStopped: [...this.budget]
+        .filter(([, ms]) => ms > this.settings.terms.regexBudgetMs)
+        .map(([termId]) => termId),
     };
   }
 }

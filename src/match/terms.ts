@@ -21,6 +21,11 @@ const REGEX_OVERLAP = 256;
 /** A regex that spends more than this in one text source (document or post) is stopped for the rest of it. */
 export const REGEX_BUDGET_MS = 2000;
 
+export interface CompiledTermsOptions {
+  /** Overrides REGEX_BUDGET_MS (tests stop a slow regex without waiting two seconds). */
+  regexBudgetMs?: number;
+}
+
 /** Time spent per regex term in the current document; terms over budget are skipped. */
 export type RegexBudget = Map<number, number>;
 
@@ -34,8 +39,10 @@ export class CompiledTerms {
   private readonly regexes: Array<{ term: WatchTerm; regex: RegExp }>;
   /** Terms that were stored before the regex check existed and fail it now: never run. */
   readonly refused: Array<{ term: WatchTerm; reason: string }> = [];
+  readonly regexBudgetMs: number;
 
-  constructor(terms: readonly WatchTerm[]) {
+  constructor(terms: readonly WatchTerm[], options: CompiledTermsOptions = {}) {
+    this.regexBudgetMs = options.regexBudgetMs ?? REGEX_BUDGET_MS;
     this.terms = terms.filter((term) => !term.muted);
     const patterns = new Map<string, number>();
     this.byPattern = [];
@@ -87,7 +94,7 @@ export class CompiledTerms {
     }
     for (const { term, regex } of this.regexes) {
       const spent = budget?.get(term.id) ?? 0;
-      if (spent > REGEX_BUDGET_MS) continue;
+      if (spent > this.regexBudgetMs) continue;
       const started = performance.now();
       for (const [offset, window] of windows(text)) {
         regex.lastIndex = 0;
