@@ -17,6 +17,7 @@ import {
   serveWithDeadMirror,
 } from '../support/leak-site-fixture.ts';
 import { type OnionHarness, startOnionHarness } from '../support/onion-harness/index.ts';
+import { skipWithout } from '../support/system-tools.ts';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -48,7 +49,7 @@ afterAll(async () => {
 });
 
 describe.each(CASES)('crawlSite on $driver with the $engine engine', ({ driver, engine }) => {
-  const skip = engine === 'browser' && !existsSync(CHROMIUM);
+  const skip = engine === 'browser' && skipWithout(existsSync(CHROMIUM));
   let test: TestDatabase;
   let deps: CrawlerDeps;
   let evidence: LocalEvidenceStore;

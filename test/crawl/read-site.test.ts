@@ -15,6 +15,7 @@ import {
   serveWithDeadMirror,
 } from '../support/leak-site-fixture.ts';
 import { type OnionHarness, startOnionHarness } from '../support/onion-harness/index.ts';
+import { skipWithout } from '../support/system-tools.ts';
 
 const limits = {
   ...DEFAULT_FETCH_LIMITS,
@@ -45,7 +46,7 @@ afterAll(async () => {
 });
 
 describe.each(['http', 'browser'] as const)('readSite on the %s engine', (engine) => {
-  it.skipIf(engine === 'browser' && !existsSync('/usr/bin/chromium'))(
+  it.skipIf(engine === 'browser' && skipWithout(existsSync('/usr/bin/chromium')))(
     'reads all three listing pages through the live mirror after the dead one',
     async () => {
       const posts = makePosts(9);

@@ -3,6 +3,7 @@ import { createOcrEngine, DEFAULT_OCR_OPTIONS } from '../../src/extract/ocr.ts';
 import { extractAll } from '../support/documents/collect.ts';
 import { makePdf } from '../support/documents/pdf-writer.ts';
 import { installed, makePng, makeScannedPdf } from '../support/documents/scanned.ts';
+import { missingTool, skipWithout } from '../support/system-tools.ts';
 
 const OCR_TOOLS = installed('tesseract') && installed('pdftoppm', ['-v']);
 const REPORT = [
@@ -50,9 +51,16 @@ describe('PDF', () => {
   });
 });
 
-describe.skipIf(!OCR_TOOLS)(
+describe.skipIf(skipWithout(OCR_TOOLS))(
   'OCR with Tesseract (Debian tesseract-ocr, tesseract-ocr-fra, poppler-utils)',
   () => {
+    it('finds tesseract and pdftoppm', () => {
+      expect(
+        OCR_TOOLS,
+        missingTool('tesseract, pdftoppm', 'tesseract-ocr tesseract-ocr-fra poppler-utils'),
+      ).toBe(true);
+    });
+
     it("finds the patient's name and NIR in a scanned lab report (a PDF with no text layer)", {
       timeout: 60_000,
     }, async () => {

@@ -10,6 +10,7 @@ import { FetchError } from '../../src/fetch/fetch-errors.ts';
 import { DEFAULT_FETCH_LIMITS } from '../../src/fetch/fetch-limits.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { fixtureSite, type OnionHarness, startOnionHarness } from '../support/onion-harness/index.ts';
+import { missingTool, skipWithout } from '../support/system-tools.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const limits = { ...DEFAULT_FETCH_LIMITS, totalTimeoutMs: 20_000 };
@@ -20,101 +21,108 @@ const shell = `<!doctype html><html><head><title>Blog</title></head><body><div i
 const app = `document.getElementById('root').innerHTML =
   ['Azur Analyses Médicales', 'Rotor &amp; Co'].map(t => '<article class="post"><h2>' + t + '</h2></article>').join('');`;
 
-describe.skipIf(!existsSync(CHROMIUM))('BrowserFetcher (Debian Chromium) through the SOCKS harness', () => {
-  let harness: OnionHarness;
-  let fetcher: BrowserFetcher;
-  beforeAll(async () => {
-    harness = await startOnionHarness();
-    fetcher = new BrowserFetcher({
-      executablePath: CHROMIUM,
-      socksUrl: harness.url,
-      maxContexts: 2,
-      logger: createLogger({ level: 'silent', format: 'json' }),
+describe.skipIf(skipWithout(existsSync(CHROMIUM)))(
+  'BrowserFetcher (Debian Chromium) through the SOCKS harness',
+  () => {
+    it('finds Chromium', () => {
+      expect(existsSync(CHROMIUM), missingTool(CHROMIUM, 'chromium')).toBe(true);
     });
-  });
-  afterAll(async () => {
-    await fetcher?.close();
-    await harness?.stop();
-  });
 
-  it('renders a JavaScript site, sends the onion name to the proxy, blocks undeclared hosts, takes a screenshot', async () => {
-    const site = fixtureSite({
-      '/': { body: shell },
-      '/app.js': { body: app, contentType: 'application/javascript' },
+    let harness: OnionHarness;
+    let fetcher: BrowserFetcher;
+    beforeAll(async () => {
+      harness = await startOnionHarness();
+      fetcher = new BrowserFetcher({
+        executablePath: CHROMIUM,
+        socksUrl: harness.url,
+        maxContexts: 2,
+        logger: createLogger({ level: 'silent', format: 'json' }),
+      });
     });
-    const host = harness.serve(site);
-    const page = await fetcher.fetch({
-      url: `http://${host}/`,
-      siteId: 'js',
-      allowedHosts: new Set([host]),
-      limits,
+    afterAll(async () => {
+      await fetcher?.close();
+      await harness?.stop();
     });
-    expect(page.status).toBe(200);
-    expect(page.body).toContain('<h2>Azur Analyses Médicales</h2>');
-    expect(page.screenshot.subarray(1, 4).toString()).toBe('PNG');
-    expect(site.hits).toEqual(['/', '/app.js']);
-    expect(site.userAgents[0]).toMatch(/Firefox/);
-    const records = harness.requests.filter((record) => record.host === host);
-    expect(records.length).toBeGreaterThan(0);
-    expect(records.every((record) => record.addressType === 'domain')).toBe(true);
-    expect(harness.requests.some((record) => record.host.includes('tracker'))).toBe(false);
-  });
 
-  it('reports a dead onion as unreachable and a down proxy as tor_unavailable', async () => {
-    const dead = harness.serve(fixtureSite(), undefined, { dead: true });
-    const deadError = await fetcher
-      .fetch({ url: `http://${dead}/`, siteId: 'js', allowedHosts: new Set([dead]), limits })
-      .catch((error: unknown) => error);
-    expect(deadError).toBeInstanceOf(FetchError);
-    expect((deadError as FetchError).failure).toBe('unreachable');
+    it('renders a JavaScript site, sends the onion name to the proxy, blocks undeclared hosts, takes a screenshot', async () => {
+      const site = fixtureSite({
+        '/': { body: shell },
+        '/app.js': { body: app, contentType: 'application/javascript' },
+      });
+      const host = harness.serve(site);
+      const page = await fetcher.fetch({
+        url: `http://${host}/`,
+        siteId: 'js',
+        allowedHosts: new Set([host]),
+        limits,
+      });
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<h2>Azur Analyses Médicales</h2>');
+      expect(page.screenshot.subarray(1, 4).toString()).toBe('PNG');
+      expect(site.hits).toEqual(['/', '/app.js']);
+      expect(site.userAgents[0]).toMatch(/Firefox/);
+      const records = harness.requests.filter((record) => record.host === host);
+      expect(records.length).toBeGreaterThan(0);
+      expect(records.every((record) => record.addressType === 'domain')).toBe(true);
+      expect(harness.requests.some((record) => record.host.includes('tracker'))).toBe(false);
+    });
 
-    const host = harness.serve(fixtureSite({ '/': { body: shell } }));
-    await harness.setDown(true);
-    try {
-      const downError = await fetcher
-        .fetch({ url: `http://${host}/`, siteId: 'js', allowedHosts: new Set([host]), limits })
+    it('reports a dead onion as unreachable and a down proxy as tor_unavailable', async () => {
+      const dead = harness.serve(fixtureSite(), undefined, { dead: true });
+      const deadError = await fetcher
+        .fetch({ url: `http://${dead}/`, siteId: 'js', allowedHosts: new Set([dead]), limits })
         .catch((error: unknown) => error);
-      expect((downError as FetchError).failure).toBe('tor_unavailable');
-    } finally {
-      await harness.setDown(false);
-    }
-  });
+      expect(deadError).toBeInstanceOf(FetchError);
+      expect((deadError as FetchError).failure).toBe('unreachable');
 
-  it("keeps Playwright's disabled features, contacts only the site, and starts no WebUI renderer per page", async () => {
-    // Chromium reads only the last --disable-features: ours must include the list Playwright passes by itself.
-    const plain = await chromium.launchServer({ executablePath: CHROMIUM });
-    let playwrightDefaults: string[];
-    try {
-      const pid = plain.process().pid as number;
-      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      const switchValue = args.find((arg) => arg.startsWith('--disable-features=')) ?? '';
-      playwrightDefaults = switchValue.slice('--disable-features='.length).split(',').filter(Boolean);
-    } finally {
-      await plain.close();
-    }
-    expect(playwrightDefaults.length).toBeGreaterThan(0);
-    expect(CHROMIUM_DISABLED_FEATURES).toEqual(expect.arrayContaining(playwrightDefaults));
+      const host = harness.serve(fixtureSite({ '/': { body: shell } }));
+      await harness.setDown(true);
+      try {
+        const downError = await fetcher
+          .fetch({ url: `http://${host}/`, siteId: 'js', allowedHosts: new Set([host]), limits })
+          .catch((error: unknown) => error);
+        expect((downError as FetchError).failure).toBe('tor_unavailable');
+      } finally {
+        await harness.setDown(false);
+      }
+    });
 
-    const host = harness.serve(fixtureSite({ '/': { body: '<!doctype html><p>Victims</p>' } }));
-    const mark = harness.requests.length;
-    const browser = await chromium.launch(
-      chromiumLaunchOptions({ executablePath: CHROMIUM, socksUrl: harness.url }),
-    );
-    try {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      await page.goto(`http://${host}/`, { waitUntil: 'networkidle' });
-      const cdp = await browser.newBrowserCDPSession();
-      const { targetInfos } = await cdp.send('Target.getTargets', { filter: [{}] });
-      // The omnibox popup WebUI (chrome://omnibox-popup.top-chrome/) would be a renderer process per context.
-      expect(targetInfos.filter((target) => target.url.startsWith('chrome://'))).toEqual([]);
-      // No time queries to Google, no https:// upgrade of the onion: the only destination is the site on port 80.
-      const destinations = new Set(
-        harness.requests.slice(mark).map((record) => `${record.host}:${record.port}`),
+    it("keeps Playwright's disabled features, contacts only the site, and starts no WebUI renderer per page", async () => {
+      // Chromium reads only the last --disable-features: ours must include the list Playwright passes by itself.
+      const plain = await chromium.launchServer({ executablePath: CHROMIUM });
+      let playwrightDefaults: string[];
+      try {
+        const pid = plain.process().pid as number;
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        const switchValue = args.find((arg) => arg.startsWith('--disable-features=')) ?? '';
+        playwrightDefaults = switchValue.slice('--disable-features='.length).split(',').filter(Boolean);
+      } finally {
+        await plain.close();
+      }
+      expect(playwrightDefaults.length).toBeGreaterThan(0);
+      expect(CHROMIUM_DISABLED_FEATURES).toEqual(expect.arrayContaining(playwrightDefaults));
+
+      const host = harness.serve(fixtureSite({ '/': { body: '<!doctype html><p>Victims</p>' } }));
+      const mark = harness.requests.length;
+      const browser = await chromium.launch(
+        chromiumLaunchOptions({ executablePath: CHROMIUM, socksUrl: harness.url }),
       );
-      expect([...destinations]).toEqual([`${host}:80`]);
-    } finally {
-      await browser.close();
-    }
-  });
-});
+      try {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await page.goto(`http://${host}/`, { waitUntil: 'networkidle' });
+        const cdp = await browser.newBrowserCDPSession();
+        const { targetInfos } = await cdp.send('Target.getTargets', { filter: [{}] });
+        // The omnibox popup WebUI (chrome://omnibox-popup.top-chrome/) would be a renderer process per context.
+        expect(targetInfos.filter((target) => target.url.startsWith('chrome://'))).toEqual([]);
+        // No time queries to Google, no https:// upgrade of the onion: the only destination is the site on port 80.
+        const destinations = new Set(
+          harness.requests.slice(mark).map((record) => `${record.host}:${record.port}`),
+        );
+        expect([...destinations]).toEqual([`${host}:80`]);
+      } finally {
+        await browser.close();
+      }
+    });
+  },
+);

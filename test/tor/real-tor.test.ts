@@ -24,6 +24,7 @@ import { createLogger } from '../../src/shared/logger.ts';
 import { LocalEvidenceStore } from '../../src/store/evidence-store.ts';
 import { posts } from '../../src/store/schema/index.ts';
 import { SocksAgentPool } from '../../src/tor/socks-agent.ts';
+import { skipWithout } from '../support/system-tools.ts';
 import { openTestDatabase } from '../support/test-database.ts';
 import {
   isOnPath,
@@ -128,7 +129,7 @@ const title = torInstalled
   ? 'real Tor: fixture leak site as an onion service on a private Tor network'
   : 'real Tor (SKIPPED: no `tor` binary on PATH; install the Debian package `tor` to run these tests)';
 
-describe.skipIf(!torInstalled)(title, () => {
+describe.skipIf(skipWithout(torInstalled))(title, () => {
   let server: Server | undefined;
   let serverPort: number;
   let network: PrivateTorNetwork | undefined;
