@@ -104,6 +104,30 @@ describe.each(DRIVERS)('hostile posted files on %s', (driver) => {
     expect(readdirSync(`${run.evidenceDir}/uploads`)).toEqual([]);
   });
 
+  it('refuses a kind left out of documents.kinds with a clear status, and reads the allowed ones', async () => {
+    const host = harness.serve(
+      fixtureSite({
+        '/report.pdf': fileRoute(makePdf([{ lines: ['Compte rendu'] }])).route,
+        '/clients.csv': fileRoute(Buffer.from('email\nzoe@example.fr\n')).route,
+      }),
+    );
+    const postId = await seedPost(test.database.db, 'kinds-site', host, [
+      `http://${host}/report.pdf`,
+      `http://${host}/clients.csv`,
+    ]);
+    const run = pipelineHarness(test.database.db, agents, { maxAttempts: 1 });
+    const kinds = new Set(run.deps.settings.kinds);
+    expect(kinds.delete('pdf')).toBe(true);
+    run.deps.settings.kinds = kinds;
+    await run.drain();
+    const rows = new Map((await listDocuments(test.database.db, { postId })).map((row) => [row.name, row]));
+    expect(rows.get('report.pdf')).toMatchObject({
+      status: 'rejected',
+      error: expect.stringMatching(/report\.pdf: pdf files are not in documents\.kinds \(not downloaded\)$/),
+    });
+    expect(rows.get('clients.csv')).toMatchObject({ status: 'extracted', error: null });
+  });
+
   it('keeps a post under its total size cap', async () => {
     const host = harness.serve(
       fixtureSite({

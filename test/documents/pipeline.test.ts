@@ -124,6 +124,31 @@ describe.each(DRIVERS)('document pipeline on %s', (driver) => {
     expect(dump?.timings).toMatchObject({ downloadMs: expect.any(Number), extractMs: expect.any(Number) });
   });
 
+  it('does not follow a listing one level deeper than documents.listingDepth, and says so on the listing', async () => {
+    const site = fixtureSite({
+      '/leak/': { body: apacheIndex('/leak/', ['top.txt', 'deeper/']) },
+      '/leak/top.txt': { body: 'top level\n', contentType: 'text/plain' },
+      '/leak/deeper/': { body: nginxIndex('/leak/deeper/', ['too-deep.txt']) },
+      '/leak/deeper/too-deep.txt': { body: 'one level too deep\n', contentType: 'text/plain' },
+    });
+    const host = harness.serve(site);
+    const postId = await seedPost(test.database.db, 'depth-site', host, [`http://${host}/leak/`]);
+    const run = pipelineHarness(test.database.db, agents, { listingDepth: 1 });
+    await run.drain();
+    const byName = new Map((await listDocuments(test.database.db, { postId })).map((row) => [row.name, row]));
+    expect([...byName.keys()].sort()).toEqual(['deeper', 'leak', 'top.txt']);
+    expect(byName.get('top.txt')).toMatchObject({ status: 'extracted', listingDepth: 1 });
+    expect(byName.get('deeper')).toMatchObject({
+      status: 'extracted',
+      sniffedType: 'directory_listing',
+      listingDepth: 1,
+      counts: { files: 1, directories: 0, added: 0 },
+      warnings: ['1 entries not followed: the listing is 1 levels deep (documents.listingDepth)'],
+    });
+    expect(site.hits).toContain('/leak/deeper/');
+    expect(site.hits).not.toContain('/leak/deeper/too-deep.txt');
+  });
+
   it('stores a file posted on two sites once, links it to both posts, and keeps it unreadable without the key', async () => {
     const secret = Buffer.from(
       `nom;nir\nDupont;2 84 05 2A 123 456 78\n${'Martin;1 75 12 75 987 654 32\n'.repeat(2000)}`,
