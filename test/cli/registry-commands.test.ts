@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/store/db.ts';
-import { createPost, dumpDatabase, leakedProbes, plaintextProbes } from '../match/support.ts';
+import { openEvidenceStore } from '../../src/store/evidence-store.ts';
+import { createDocument, createPost, dumpDatabase, leakedProbes, plaintextProbes } from '../match/support.ts';
 import { type CliResult, runCli } from '../support/cli.ts';
 import { createScratchPostgres, type ScratchPostgres } from '../support/test-database.ts';
 
@@ -152,6 +153,45 @@ describe('registry commands', () => {
     const human = await run(['matches', '--org', 'azur']);
     expect(human.stdout).toMatch(/MEDIUM +azur/);
     expect(human.stdout).toContain('identifiers: 1 email, 1 phone');
+  });
+
+  it('shows a document match of one post with verdict, categories, locations and counts per kind', async () => {
+    // A dump stored as the crawler would have left it: encrypted evidence, a document linked to a post.
+    const evidence = openEvidenceStore(env.LEAKWATCH_DATA_DIR as string, env.LEAKWATCH_SECRET_KEY as string);
+    const { sha256 } = await evidence.put(
+      Buffer.from(
+        `email;password;tel\n${REGISTERED[0]};Soleil2024;${REGISTERED[1]}\nnobody@example.fr;x;\n${REGISTERED[2]};Lune2023;\n`,
+      ),
+    );
+    const post = await createPost(database.db, { title: 'new victim' });
+    await createDocument(database.db, post.id, 'clients.csv', sha256);
+    const hunt = await run(['matches', 'hunt', '--inline', '--json']);
+    expect(hunt.code).toBe(0);
+    expect(JSON.parse(hunt.stdout).hunt).toMatchObject({ status: 'succeeded', created: 1 });
+
+    const result = await run(['matches', '--post', String(post.id), '--json']);
+    expect(result.code).toBe(0);
+    const { matches } = JSON.parse(result.stdout);
+    expect(matches).toHaveLength(1);
+    expect(matches[0]).toMatchObject({
+      org: 'azur',
+      post: { id: post.id, title: 'new victim' },
+      document: { name: 'clients.csv' },
+      identifierCounts: { email: 2, phone: 1 },
+      verdict: { recordsMatched: 2, recordsTotal: 3 },
+      locations: [
+        { document: 'clients.csv', row: 2 },
+        { document: 'clients.csv', row: 4 },
+      ],
+    });
+    expect(matches[0].categories).toContain('credentials');
+    const human = await run(['matches', '--post', String(post.id)]);
+    expect(human.stdout).toMatch(
+      new RegExp(`^#${matches[0].id} \\w+ +azur · .* post ${post.id} "new victim" · clients\\.csv$`, 'm'),
+    );
+    expect(human.stdout).toContain('identifiers: 2 email, 1 phone — 2 of 3 records are registered people');
+    expect(human.stdout).toMatch(/^ {4}categories: .*credentials/m);
+    expect(human.stdout.match(/^#\d+ /gm)).toHaveLength(1);
   });
 
   it('adds, lists and removes terms, and refuses a regex that would backtrack forever', async () => {
