@@ -8,7 +8,6 @@ import type { Db } from '../store/db.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import { crawlRuns } from '../store/schema/index.ts';
 import {
-  getSite,
   recordMirrorResult,
   recordSiteHealth,
   type SiteWithMirrors,

@@ -206,6 +206,6 @@ describe.each(DRIVERS)('alerts from crawls on %s', (driver) => {
       [root?.id, 'the countdown ended: the data may now be published'],
       [root?.id, '2 new files posted (they are downloaded and matched next)'],
     ]);
-    expect((rows[1]?.payload.post as { status: string }).status).toBe('published');
+    expect((rows[1]?.payload.post as { status: string } | undefined)?.status).toBe('published');
   });
 });

@@ -73,9 +73,7 @@ function readBytes(socket: Socket, n: number): Promise<Buffer> {
   });
 }
 
-async function negotiate(
-  socket: Socket,
-): Promise<{
+async function negotiate(socket: Socket): Promise<{
   host: string;
   addressType: SocksRequestRecord['addressType'];
   port: number;
