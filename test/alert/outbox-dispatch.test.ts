@@ -148,7 +148,7 @@ describe.each(DRIVERS)('alert outbox and dispatcher on %s', (driver) => {
     );
     expect(fields['Registered identifiers found']).toBe('email: 2');
     expect(fields['Dump verdict']).toBe('2 of 3 records belong to registered people');
-    expect(fields['Masked samples']).toContain('j***.d***@orange.fr');
+    expect(fields['Masked samples']).toContain(String.raw`j\*\*\*.d\*\*\*@orange.fr`);
     expect(fields.File).toBe('clients.csv');
   });
 
