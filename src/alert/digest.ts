@@ -7,6 +7,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../store/db.ts';
 import { alerts } from '../store/schema/index.ts';
+import { maskIdentifiersIn } from './captured-text.ts';
 import { summariseList } from './channels/discord.channel.ts';
 import { isSiteEvent, type Notice } from './notice.ts';
 import { type AlertPayload, SEVERITY_COLOUR } from './payload.ts';
@@ -96,7 +97,12 @@ export async function claimDigests(db: Db, now: Date, leaseMs: number): Promise<
   return groups;
 }
 
+/** Payloads are masked when written; lines are masked again for payloads written before titles were masked. */
 function lineOf(id: number, payload: Record<string, unknown>): string {
+  return maskIdentifiersIn(rawLineOf(id, payload));
+}
+
+function rawLineOf(id: number, payload: Record<string, unknown>): string {
   if (isSiteEvent(payload)) return `#${id} ${payload.summary}`;
   const alert = payload as unknown as AlertPayload;
   const terms = alert.terms?.map((t) => t.pattern).join(', ') || '—';

@@ -8,6 +8,7 @@ import { and, eq } from 'drizzle-orm';
 import type { MatchChange, MatchOutcome, OnMatches } from '../match/record-matches.ts';
 import type { Db } from '../store/db.ts';
 import { alerts, documents, incidents, organisations, posts, sites } from '../store/schema/index.ts';
+import { maskIdentifiersIn } from './captured-text.ts';
 import { mutesFor } from './mutes.ts';
 import { enabledChannels, writeOutboxRow } from './outbox-rows.ts';
 import { type AlertPayload, SEVERITY_RANK, type Severity } from './payload.ts';
@@ -16,6 +17,8 @@ export interface OutboxOptions {
   /** Base of links to the analyst UI (web.publicUrl, or http://host:port). */
   publicUrl: string;
   now?: () => Date;
+  /** match.phoneRegions: national phone numbers in titles and file names are masked for these regions. */
+  phoneRegions?: readonly string[];
 }
 
 const GDPR_MS = 72 * 3600 * 1000;
@@ -53,12 +56,12 @@ export function alertOutbox(options: OutboxOptions): OnMatches {
     for (const change of outcome.changes) {
       // 'updated' is a change of samples or locations only: no new evidence for a responder.
       if (change.kind === 'updated') continue;
-      await writeAlerts(tx, change, options.publicUrl, now());
+      await writeAlerts(tx, change, options, now());
     }
   };
 }
 
-async function writeAlerts(tx: Db, change: MatchChange, publicUrl: string, at: Date): Promise<void> {
+async function writeAlerts(tx: Db, change: MatchChange, options: OutboxOptions, at: Date): Promise<void> {
   const m = change.match;
   const targets = (await enabledChannels(tx, m.orgId)).filter(
     (c) => SEVERITY_RANK[m.severity as Severity] >= SEVERITY_RANK[c.minSeverity as Severity],
@@ -71,10 +74,13 @@ async function writeAlerts(tx: Db, change: MatchChange, publicUrl: string, at: D
     .innerJoin(organisations, eq(organisations.id, m.orgId))
     .where(eq(posts.id, m.postId));
   if (!context) return;
-  const documentName = m.documentId
+  const storedName = m.documentId
     ? ((await tx.select({ name: documents.name }).from(documents).where(eq(documents.id, m.documentId)))[0]
         ?.name ?? null)
     : null;
+  // Captured names can hold identifiers themselves: the payload (and every channel after it) gets them masked.
+  const documentName = storedName === null ? null : maskIdentifiersIn(storedName, options.phoneRegions);
+  const title = maskIdentifiersIn(context.post.title, options.phoneRegions);
   // The GDPR art. 33 clock starts with the incident's first alert.
   let clock = at;
   if (m.incidentId) {
@@ -103,10 +109,10 @@ async function writeAlerts(tx: Db, change: MatchChange, publicUrl: string, at: D
       site: { id: context.site.id, name: context.site.name, group: context.site.groupName },
       post: {
         id: m.postId,
-        title: context.post.title,
+        title,
         status: context.post.status,
         firstSeenAt: context.post.firstSeenAt.toISOString(),
-        link: `${publicUrl.replace(/\/+$/, '')}/posts/${m.postId}`,
+        link: `${options.publicUrl.replace(/\/+$/, '')}/posts/${m.postId}`,
       },
       documentId: m.documentId,
       documentName,

@@ -13,6 +13,7 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../store/db.ts';
 import { alerts, channels, posts, sites } from '../store/schema/index.ts';
+import { maskIdentifiersIn } from './captured-text.ts';
 import { routingOf } from './channels/channel.ts';
 import { mutesFor } from './mutes.ts';
 import type { SiteEventKind, SiteEventPayload } from './notice.ts';
@@ -161,16 +162,19 @@ export async function writeReadingAlerts(
       .select({ id: posts.id, title: posts.title, status: posts.status })
       .from(posts)
       .where(inArray(posts.id, [...input.newPostIds]));
-    for (const post of rows)
+    for (const post of rows) {
+      // A teaser title can hold an identifier: only its masked form is stored in the payload.
+      const title = maskIdentifiersIn(post.title);
       written += await writeSiteEvent(
         tx,
         site,
         'new_post',
         `new_post:post:${post.id}`,
-        `New post on ${site.groupName} / ${site.name}: ${post.title}`,
+        `New post on ${site.groupName} / ${site.name}: ${title}`,
         input.now,
-        post,
+        { ...post, title },
       );
+    }
   }
   return written;
 }

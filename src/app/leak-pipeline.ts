@@ -37,7 +37,7 @@ export interface LeakPipeline {
 export function createLeakPipeline(ctx: AppContext): LeakPipeline {
   const log = moduleLogger(ctx.logger, 'pipeline');
   const match = createMatchDeps(ctx);
-  const onMatches = alertOutbox({ publicUrl: publicUrlOf(ctx) });
+  const onMatches = alertOutbox({ publicUrl: publicUrlOf(ctx), phoneRegions: match.options.phoneRegions });
   // A file is read once, and what it reveals is recorded for every post that links it (one incident and alert per
   // organisation and post); a post that links it later gets those findings without a second reading. Near-duplicate
   // detection ties the later posts to the incident of the first.

@@ -1,3 +1,4 @@
+import { safeText } from '../cli/output.ts';
 import type { EvaluationReport, EvaluationTotal, PageResult } from './evaluate.ts';
 
 /** Text and JSON renderings of an evaluation. Titles come from hostile pages: control characters are masked. */
@@ -14,11 +15,7 @@ export function ratio(value: number | null): string {
   return value === null ? '-' : value.toFixed(3);
 }
 
-/** Control and format characters masked, whitespace folded, clipped to `max` characters. */
-function safe(text: string, max = NOTE_TITLE_CHARS): string {
-  const masked = text.replace(/\s+/g, ' ').replace(/[\p{Cc}\p{Cf}]/gu, '?');
-  return masked.length > max ? `${masked.slice(0, max - 1)}…` : masked;
-}
+const safe = (text: string, max = NOTE_TITLE_CHARS) => safeText(text, max);
 
 function titleList(label: string, titles: readonly string[]): string {
   const shown = titles.slice(0, NOTE_TITLES).map((title) => JSON.stringify(safe(title)));

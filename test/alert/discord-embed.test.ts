@@ -84,6 +84,47 @@ describe('Discord embed', () => {
     const off = buildEmbed(payload(3), { samples: false, alertId: 2 });
     expect(off.fields.some((f) => f.name === 'Masked samples')).toBe(false);
     const on = buildEmbed(payload(3), { samples: true, alertId: 2 });
-    expect(on.fields.find((f) => f.name === 'Masked samples')?.value).toContain('j***0@orange.fr');
+    // Markdown stars escaped: Discord shows the mask as written, not as bold or italics.
+    expect(on.fields.find((f) => f.name === 'Masked samples')?.value).toContain(
+      String.raw`j\*\*\*0@orange.fr`,
+    );
+  });
+
+  it('escapes Markdown in captured text: what discord.js sent shows it as text, never as a link or formatting', async () => {
+    const hostile: AlertPayload = {
+      ...payload(1),
+      organisation: { id: 1, name: 'Azur' },
+      site: { id: 'site-a', name: '**Site** A', group: '[Open in leakwatch](https://evil.example/login)' },
+      post: {
+        ...payload(1).post,
+        title: '[Open in leakwatch](https://evil.example/login) __urgent__ <@&123> @everyone',
+      },
+      documentName: '[invoice](https://evil.example/x).pdf',
+      terms: [{ pattern: '*Azur*', count: 2 }],
+    };
+    const before = discord.delivered().length;
+    await discordChannel.send(
+      hostile,
+      { samples: false, digest: true, newPosts: false },
+      { id: '42', token: 'tok' },
+      { alertId: 5, parentExternalId: null, timeoutMs: 2000, apiBase: discord.api },
+    );
+    const sent = discord.delivered()[before]?.body;
+    const embed = sent.embeds[0];
+    const fields = Object.fromEntries(
+      embed.fields.map((f: { name: string; value: string }) => [f.name, f.value]),
+    );
+    expect(embed.title).toContain(
+      String.raw`\[Open in leakwatch](https://evil.example/login) \_\_urgent\_\_`,
+    );
+    expect(fields.File).toBe(String.raw`\[invoice](https://evil.example/x).pdf`);
+    expect(fields['Group / site']).toBe(
+      String.raw`\[Open in leakwatch](https://evil.example/login) / \*\*Site\*\* A`,
+    );
+    expect(fields['Terms matched (1)']).toBe(String.raw`\*Azur\* ×2`);
+    // No unescaped masked link anywhere in what was sent; mentions stay blocked.
+    const texts = [embed.title, embed.description, ...Object.values(fields)] as string[];
+    for (const text of texts) expect(text).not.toMatch(/(?<!\\)\[[^\]]*\]\(/);
+    expect(sent.allowed_mentions).toEqual({ parse: [] });
   });
 });

@@ -148,7 +148,7 @@ describe.each(DRIVERS)('alert outbox and dispatcher on %s', (driver) => {
     );
     expect(fields['Registered identifiers found']).toBe('email: 2');
     expect(fields['Dump verdict']).toBe('2 of 3 records belong to registered people');
-    expect(fields['Masked samples']).toContain('j***.d***@orange.fr');
+    expect(fields['Masked samples']).toContain(String.raw`j\*\*\*.d\*\*\*@orange.fr`);
     expect(fields.File).toBe('clients.csv');
   });
 
@@ -294,25 +294,53 @@ describe.each(DRIVERS)('alert outbox and dispatcher on %s', (driver) => {
   });
 
   it('keeps the webhook token encrypted and no registered identifier in any payload, row or log', async () => {
-    const post = await termPost();
-    await matchPost(deps, post.id, { onMatches: outbox });
-    const documentId = await createDocument(db, post.id, 'dump.csv');
+    // The title and the file name themselves hold registered identifiers, as teaser posts do.
+    const post = await termPost('Azur Analytics — jean.dupont@orange.fr');
+    const masking = alertOutbox({ publicUrl: 'http://leakwatch.test:8080/', phoneRegions: ['FR'] });
+    await matchPost(deps, post.id, { onMatches: masking });
+    const fileName = 'dump_paul.martin@free.fr_0698765432.csv';
+    const documentId = await createDocument(db, post.id, fileName);
     const rows = PEOPLE.map((p) => [p[0] as string, p[1] as string, `${p[3]} ${p[2]}`, p[4] as string]);
     await matchDocument(
       deps,
       {
         postId: post.id,
         documentId,
-        records: csvRecords('dump.csv', ['mail', 'tel', 'nom', 'naissance'], rows),
+        records: csvRecords(fileName, ['mail', 'tel', 'nom', 'naissance'], rows),
       },
-      { onMatches: outbox },
+      { onMatches: masking },
     );
     await dispatchDue(db, options());
     expect(discord.delivered().length).toBeGreaterThanOrEqual(2);
-    const probes = plaintextProbes(PEOPLE.flatMap((p) => [p[0] as string, p[1] as string]));
+    // E-mails, phones (as written and E.164), full names and birth dates (both spellings).
+    const probes = plaintextProbes(
+      PEOPLE.flatMap(([mail, phone, last, first, born]) => [
+        mail as string,
+        phone as string,
+        `+33${(phone as string).replace(/\s/g, '').slice(1)}`,
+        `${first} ${last}`,
+        `${last} ${first}`,
+        born as string,
+        (born as string).split('/').reverse().join('-'),
+      ]),
+    );
     const payloads = discord.requests.map((r) => r.raw).join('\n');
+    expect(payloads).toContain('m\\\\*\\\\*\\\\*@free.fr'); // the file name is there, masked
     expect(leakedProbes(payloads, probes)).toEqual([]);
-    const dump = await dumpDatabase(testDb.database, ['posts.title', 'posts.body_text', 'posts.search']);
+    const stored = await testDb.database.query(`select * from alerts where post_id = ${post.id}`);
+    expect(stored.length).toBeGreaterThanOrEqual(2);
+    expect(leakedProbes(JSON.stringify(stored), probes)).toEqual([]);
+    // Captured evidence kept as crawled, and two columns src/match does not mask yet (see test/match/privacy.test.ts).
+    const dump = await dumpDatabase(testDb.database, [
+      'posts.title',
+      'posts.body_text',
+      'posts.search',
+      'documents.name',
+      'post_documents.file_name',
+      'post_documents.source_url',
+      'incidents.title',
+      'matches.locations',
+    ]);
     expect(leakedProbes(dump, probes)).toEqual([]);
     expect(leakedProbes(logs(), probes)).toEqual([]);
     expect(dump).not.toContain(TOKEN);

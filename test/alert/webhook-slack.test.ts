@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../src/alert/channels/channel.ts';
 import { slackChannel } from '../../src/alert/channels/slack.channel.ts';
 import { signBody, webhookChannel } from '../../src/alert/channels/webhook.channel.ts';
+import { digestNotice } from '../../src/alert/digest.ts';
 import type { AlertPayload } from '../../src/alert/payload.ts';
 
 const payload: AlertPayload = {
@@ -127,5 +128,60 @@ describe('generic webhook and Slack channels', () => {
     expect(section.length).toBeLessThanOrEqual(3000);
     expect(section).toContain('(500 in all)');
     expect(section).toContain('j***.d***@orange.fr');
+  });
+
+  // A captured value that Slack would read as a mention or a link: `<!channel>`, `<https://…|label>`, `&lt;`.
+  const HOSTILE = '<!channel> <https://evil.example/login|Open in leakwatch> & co';
+  const hostile: AlertPayload = {
+    ...payload,
+    post: { ...payload.post, title: `${HOSTILE} title` },
+    site: { id: 's', name: '<@U123>', group: `${HOSTILE} group` },
+    terms: [{ pattern: `${HOSTILE} term`, count: 1 }],
+    documentId: 4,
+    documentName: `${HOSTILE} file.csv`,
+  };
+  /** Every `<…>` Slack would act on in a message text: only the alert's own link may be there. */
+  const slackControls = (text: string) => text.match(/<[^>]*>/g) ?? [];
+
+  it('escapes & < > in every captured value Slack receives, alerts and notices alike', async () => {
+    received.length = 0;
+    status = 200;
+    await slackChannel.send(
+      hostile,
+      { samples: false, digest: true, newPosts: false },
+      { url: `${base}/slack` },
+      ctx,
+    );
+    await slackChannel.sendNotice(
+      digestNotice([{ id: 3, payload: hostile as unknown as Record<string, unknown> }]),
+      { samples: false, digest: true, newPosts: false },
+      { url: `${base}/slack` },
+      ctx,
+    );
+    const [alert, notice] = received.map((r) => JSON.parse(r.body));
+    const section = alert.blocks[1].text.text as string;
+    const escaped = '&lt;!channel&gt; &lt;https://evil.example/login|Open in leakwatch&gt; &amp; co';
+    expect(alert.text).toContain(`${escaped} title`);
+    expect(section).toContain(`${escaped} group / &lt;@U123&gt;`);
+    expect(section).toContain(`${escaped} term ×1`);
+    expect(section).toContain(`*File:* ${escaped} file.csv`);
+    expect(slackControls(alert.text)).toEqual([]);
+    expect(slackControls(section)).toEqual(['<http://lw/posts/3|Open in leakwatch>']);
+    const noticeText = `${notice.text}\n${notice.blocks[1].text.text}`;
+    expect(noticeText).toContain(`${escaped} title`);
+    expect(slackControls(noticeText)).toEqual([]);
+  });
+
+  it('sends no masked sample in a notice to a webhook whose channel has samples off', async () => {
+    received.length = 0;
+    status = 200;
+    const notice = digestNotice([{ id: 3, payload: payload as unknown as Record<string, unknown> }]);
+    const hook = { ...secret, url: `${base}/hook` };
+    await webhookChannel.sendNotice(notice, { samples: false, digest: true, newPosts: false }, hook, ctx);
+    await webhookChannel.sendNotice(notice, { samples: true, digest: true, newPosts: false }, hook, ctx);
+    const [off, on] = received.map((r) => r.body);
+    expect(off).not.toContain('j***.d***@orange.fr');
+    expect(JSON.parse(off as string).notice.data[0]).toMatchObject({ alertId: 3, maskedSamples: [] });
+    expect(on).toContain('j***.d***@orange.fr');
   });
 });

@@ -1,5 +1,6 @@
 /** Alerts as one line each on stderr (or a writer set by the caller): for the demo and for operators without chat. */
 import { z } from 'zod';
+import { safeText } from '../../cli/output.ts';
 import type { AlertPayload } from '../payload.ts';
 import { type AlertChannel, routingSettings } from './channel.ts';
 
@@ -26,8 +27,8 @@ export function consoleLine(alert: AlertPayload, samples: boolean, format: 'text
     .join(' ');
   return [
     `[${alert.severity.toUpperCase()}]${alert.followUp ? ` follow-up to #${alert.followUp.parentAlertId}` : ''}`,
-    `${alert.organisation.name}:`,
-    `"${alert.post.title}" on ${alert.site.group}/${alert.site.name}`,
+    `${safeText(alert.organisation.name)}:`,
+    `"${safeText(alert.post.title)}" on ${safeText(alert.site.group)}/${safeText(alert.site.name)}`,
     `terms=${alert.terms.length}`,
     ids,
     alert.verdict ? `verdict=${alert.verdict.recordsMatched}/${alert.verdict.recordsTotal}` : '',
@@ -55,7 +56,10 @@ export const consoleChannel: AlertChannel<z.output<typeof settingsSchema>, null>
             description: notice.description,
             fields: notice.fields,
           })
-        : `[${notice.severity.toUpperCase()}] ${notice.title}: ${notice.description}${notice.fields.map((f) => ` | ${f.name}: ${f.value}`).join('')}`,
+        : // Notices carry captured titles (new posts, digest lines): one line, no terminal control characters.
+          safeText(
+            `[${notice.severity.toUpperCase()}] ${notice.title}: ${notice.description}${notice.fields.map((f) => ` | ${f.name}: ${f.value}`).join('')}`,
+          ),
     );
     return { externalId: null };
   },

@@ -6,6 +6,7 @@
  */
 import {
   DiscordAPIError,
+  escapeMarkdown,
   HTTPError,
   type RateLimitData,
   RateLimitError,
@@ -82,6 +83,20 @@ export interface DiscordEmbed {
   timestamp?: string;
 }
 
+/**
+ * Captured text (titles, names, terms, file names) shown as written: Markdown that would turn it into a link,
+ * emphasis, a heading, a list or a quote is escaped. Mentions are blocked by allowed_mentions on every message.
+ */
+export function discordText(text: string): string {
+  return escapeMarkdown(text, {
+    escape: true,
+    maskedLink: true,
+    heading: true,
+    bulletedList: true,
+    numberedList: true,
+  }).replace(/^(\s*)>/gm, '$1\\>');
+}
+
 const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 /** Joins items one per line until the limit, then says how many more there were. */
@@ -118,13 +133,16 @@ export function buildEmbed(
       value: cut(value || '—', DISCORD_LIMITS.fieldValue),
       inline,
     });
-  add('Organisation', alert.organisation.name, true);
-  add('Group / site', `${alert.site.group} / ${alert.site.name}`, true);
+  const org = discordText(alert.organisation.name);
+  add('Organisation', org, true);
+  add('Group / site', `${discordText(alert.site.group)} / ${discordText(alert.site.name)}`, true);
   add('Severity', sev, true);
   add('First seen', `<t:${unix(alert.post.firstSeenAt)}:f>`, true);
   add('Post status', alert.post.status, true);
-  if (alert.documentName) add('File', alert.documentName, true);
-  const terms = [...alert.terms].sort((a, b) => b.count - a.count).map((t) => `${t.pattern} ×${t.count}`);
+  if (alert.documentName) add('File', discordText(alert.documentName), true);
+  const terms = [...alert.terms]
+    .sort((a, b) => b.count - a.count)
+    .map((t) => `${discordText(t.pattern)} ×${t.count}`);
   add(`Terms matched (${alert.terms.length})`, summariseList(terms, DISCORD_LIMITS.fieldValue));
   const ids = Object.entries(alert.identifierCounts)
     .filter(([, n]) => n > 0)
@@ -139,16 +157,16 @@ export function buildEmbed(
     add('Data categories', summariseList(alert.categories, DISCORD_LIMITS.fieldValue), true);
   add('Health data', alert.health ? 'yes' : 'no', true);
   if (options.samples && alert.maskedSamples.length)
-    add('Masked samples', summariseList(alert.maskedSamples, DISCORD_LIMITS.fieldValue));
+    add('Masked samples', summariseList(alert.maskedSamples.map(discordText), DISCORD_LIMITS.fieldValue));
   add(
     'GDPR art. 33 (72 h)',
     `notify the authority by <t:${unix(alert.gdpr.deadline)}:f> (<t:${unix(alert.gdpr.deadline)}:R>)`,
   );
   const description = alert.followUp
     ? `Follow-up to alert #${alert.followUp.parentAlertId}: ${alert.followUp.reason}`
-    : `A leak post names ${alert.organisation.name}.`;
+    : `A leak post names ${org}.`;
   const embed: DiscordEmbed = {
-    title: cut(`[${sev}] ${alert.organisation.name}: ${alert.post.title}`, DISCORD_LIMITS.title),
+    title: cut(`[${sev}] ${org}: ${discordText(alert.post.title)}`, DISCORD_LIMITS.title),
     url: alert.post.link,
     description: cut(description, DISCORD_LIMITS.description),
     color: SEVERITY_COLOUR[alert.severity],
@@ -176,12 +194,13 @@ function fitEmbed(embed: DiscordEmbed): DiscordEmbed {
 
 export function noticeEmbed(notice: Notice): DiscordEmbed {
   return fitEmbed({
-    title: cut(notice.title, DISCORD_LIMITS.title),
-    description: cut(notice.description || '—', DISCORD_LIMITS.description),
+    // Notices carry captured text (site names, new post titles, digest lines): all of it is escaped.
+    title: cut(discordText(notice.title), DISCORD_LIMITS.title),
+    description: cut(discordText(notice.description || '—'), DISCORD_LIMITS.description),
     color: notice.colour,
     fields: notice.fields.slice(0, DISCORD_LIMITS.fields).map((f) => ({
-      name: cut(f.name, DISCORD_LIMITS.fieldName),
-      value: cut(f.value || '—', DISCORD_LIMITS.fieldValue),
+      name: cut(discordText(f.name), DISCORD_LIMITS.fieldName),
+      value: cut(discordText(f.value || '—'), DISCORD_LIMITS.fieldValue),
     })),
     footer: { text: cut(notice.footer, DISCORD_LIMITS.footer) },
     timestamp: new Date().toISOString(),

@@ -10,17 +10,26 @@ const secretSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'expected an https://hooks.slack.com/… URL' }),
 });
 
+/**
+ * Slack reads `<…>` as links and mentions (`<!channel>`, `<https://evil|Open in leakwatch>`) and `&` as the start of
+ * an entity: every captured value is escaped the way Slack asks (& < >) before it goes into a message.
+ */
+export function slackText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 export function slackBody(alert: AlertPayload, samples: boolean): Record<string, unknown> {
   const head =
-    `${alert.followUp ? 'Follow-up: ' : ''}[${alert.severity.toUpperCase()}] ${alert.organisation.name}: ${alert.post.title}`.slice(
+    `${alert.followUp ? 'Follow-up: ' : ''}[${alert.severity.toUpperCase()}] ${slackText(alert.organisation.name)}: ${slackText(alert.post.title)}`.slice(
       0,
       300,
     );
   const lines = [
-    `*Group / site:* ${alert.site.group} / ${alert.site.name}`,
+    `*Group / site:* ${slackText(alert.site.group)} / ${slackText(alert.site.name)}`,
+    alert.documentName ? `*File:* ${slackText(alert.documentName)}` : '',
     `*First seen:* ${alert.post.firstSeenAt}`,
     `*Terms:* ${summariseList(
-      alert.terms.map((t) => `${t.pattern} ×${t.count}`),
+      alert.terms.map((t) => `${slackText(t.pattern)} ×${t.count}`),
       800,
     ).replace(/\n/g, ', ')}`,
     `*Identifiers:* ${
@@ -33,7 +42,7 @@ export function slackBody(alert: AlertPayload, samples: boolean): Record<string,
       : '',
     `*Health data:* ${alert.health ? 'yes' : 'no'}`,
     samples && alert.maskedSamples.length
-      ? `*Masked samples:* ${alert.maskedSamples.slice(0, 10).join(', ')}`
+      ? `*Masked samples:* ${slackText(alert.maskedSamples.slice(0, 10).join(', '))}`
       : '',
     `*GDPR art. 33 deadline:* ${alert.gdpr.deadline}`,
     `<${alert.post.link}|Open in leakwatch>`,
@@ -61,11 +70,16 @@ export const slackChannel: AlertChannel<z.output<typeof settingsSchema>, z.outpu
     return { statusCode: status, externalId: null };
   },
   async sendNotice(notice, _settings, secret, ctx) {
-    const lines = [notice.description, ...notice.fields.map((f) => `*${f.name}:* ${f.value}`)];
+    // Notices carry captured text (site names, new post titles, digest lines): all of it is escaped.
+    const title = slackText(notice.title);
+    const lines = [
+      slackText(notice.description),
+      ...notice.fields.map((f) => `*${slackText(f.name)}:* ${slackText(f.value)}`),
+    ];
     const body = {
-      text: notice.title.slice(0, 300),
+      text: title.slice(0, 300),
       blocks: [
-        { type: 'header', text: { type: 'plain_text', text: notice.title.slice(0, 150) } },
+        { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
         { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } },
       ],
     };

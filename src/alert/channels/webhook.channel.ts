@@ -67,11 +67,23 @@ export const webhookChannel: AlertChannel<z.output<typeof settingsSchema>, z.out
       ctx.timeoutMs,
     );
   },
-  async sendNotice(notice, _settings, secret, ctx) {
-    // kind says which notice (site_down, digest…); data holds the stored payload(s) behind it.
-    return signedPost(secret, JSON.stringify({ alertId: ctx.alertId, notice }), ctx.timeoutMs);
+  async sendNotice(notice, settings, secret, ctx) {
+    // kind says which notice (site_down, digest…); data holds the stored payload(s) behind it, samples only when the
+    // channel shows them (a payload written before samples were turned off still holds them).
+    const data = settings.samples ? notice.data : withoutSamples(notice.data);
+    return signedPost(
+      secret,
+      JSON.stringify({ alertId: ctx.alertId, notice: { ...notice, data } }),
+      ctx.timeoutMs,
+    );
   },
 };
+
+function withoutSamples(data: unknown): unknown {
+  if (Array.isArray(data)) return data.map(withoutSamples);
+  if (data && typeof data === 'object' && 'maskedSamples' in data) return { ...data, maskedSamples: [] };
+  return data;
+}
 
 async function signedPost(
   secret: z.output<typeof secretSchema>,

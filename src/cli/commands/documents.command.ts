@@ -6,7 +6,7 @@ import { InputError } from '../../shared/errors.ts';
 import { type DocumentListItem, listDocuments } from '../../store/documents.repository.ts';
 import { documentStatuses } from '../../store/schema/index.ts';
 import { EXIT } from '../exit-codes.ts';
-import { printJson, say } from '../output.ts';
+import { printJson, safeText, say } from '../output.ts';
 
 const MB = 1024 * 1024;
 
@@ -30,11 +30,11 @@ function line(document: DocumentListItem): string {
     .filter(([key]) => ['pages', 'rows', 'lines', 'entries', 'records', 'ocrPages', 'files'].includes(key))
     .map(([key, value]) => `${value} ${key}`)
     .join(', ');
-  const head = `${String(document.id).padStart(6)}  ${document.status.padEnd(18)} ${(document.sniffedType ?? '').padEnd(17)} ${progressOf(document).padEnd(24)} ${document.name}  [${sites}]`;
+  const head = `${String(document.id).padStart(6)}  ${document.status.padEnd(18)} ${(document.sniffedType ?? '').padEnd(17)} ${progressOf(document).padEnd(24)} ${safeText(document.name)}  [${sites}]`;
   const details = [
     counts && `    ${counts}`,
-    document.error && `    ! ${document.error}`,
-    ...document.warnings.slice(0, 5).map((warning) => `    ~ ${warning}`),
+    document.error && `    ! ${safeText(document.error)}`,
+    ...document.warnings.slice(0, 5).map((warning) => `    ~ ${safeText(warning)}`),
   ];
   return [head, ...details.filter(Boolean)].join('\n');
 }
@@ -95,7 +95,7 @@ export function registerDocumentsCommand(program: Command): void {
             say(
               `extract ${outcome.id}: ${outcome.status}${'records' in outcome ? `, ${outcome.records} records` : ''}${outcome.error ? ` — ${outcome.error}` : ''}`,
             );
-          for (const error of summary.errors) say(`! ${error}`);
+          for (const error of summary.errors) say(`! ${safeText(error)}`);
         }
         process.exitCode = summary.errors.length > 0 ? EXIT.operator : EXIT.ok;
       } finally {

@@ -24,7 +24,7 @@ import {
   updateRetroHunt,
 } from '../../store/retro-hunts.repository.ts';
 import { EXIT } from '../exit-codes.ts';
-import { printJson, say } from '../output.ts';
+import { printJson, safeText, say } from '../output.ts';
 import { registryContext, requireOrganisation } from './org.command.ts';
 
 export interface HuntRequest {
@@ -98,7 +98,7 @@ export async function runHunt(ctx: AppContext, request: HuntRequest): Promise<Hu
         },
         // Documents are decrypted and extracted again; what the hunt finds is alerted like any other match.
         readDocument: storedDocumentReader(ctx),
-        onMatches: alertOutbox({ publicUrl: publicUrlOf(ctx) }),
+        onMatches: alertOutbox({ publicUrl: publicUrlOf(ctx), phoneRegions: deps.options.phoneRegions }),
       });
       report = { ...last, status: status === 'interrupted' ? 'running' : status, ranBy: 'cli' };
     } finally {
@@ -220,13 +220,13 @@ export function registerMatchesCommand(program: Command): void {
               ? ` — ${m.verdict.recordsMatched} of ${m.verdict.recordsTotal} records are registered people`
               : '';
             process.stdout.write(
-              `#${m.id} ${m.severity.toUpperCase().padEnd(8)} ${m.org} · ${m.post.site} post ${m.post.id} "${m.post.title}"${m.document ? ` · ${m.document.name}` : ''}\n` +
+              `#${m.id} ${m.severity.toUpperCase().padEnd(8)} ${safeText(m.org)} · ${m.post.site} post ${m.post.id} "${safeText(m.post.title)}"${m.document ? ` · ${safeText(m.document.name ?? '')}` : ''}\n` +
                 `    ${m.severityReason ?? ''}${counts ? ` · identifiers: ${counts}` : ''}${verdict}\n` +
                 (m.termsHit.length
-                  ? `    terms: ${m.termsHit.map((t) => `${t.pattern} ×${t.count}`).join(', ')}\n`
+                  ? `    terms: ${m.termsHit.map((t) => `${safeText(t.pattern)} ×${t.count}`).join(', ')}\n`
                   : '') +
                 (m.categories.length ? `    categories: ${m.categories.join(', ')}\n` : '') +
-                (m.maskedSamples.length ? `    samples: ${m.maskedSamples.join(', ')}\n` : ''),
+                (m.maskedSamples.length ? `    samples: ${safeText(m.maskedSamples.join(', '))}\n` : ''),
             );
           }
           if (rows.length === 0) say('no match records');
