@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TextRecord } from '../../src/extract/text-record.ts';
 import { type DetectOptions, detect } from '../../src/match/detect/index.ts';
 import { YEAR_WORD } from '../../src/match/detect/names.ts';
+import { shapeOf, wholeNumber } from '../../src/match/detect/numbers.ts';
 import { DATE_IN_TEXT } from '../../src/match/identifiers/dates.ts';
 import type { IdentifierKind } from '../../src/match/identifiers/normalise.ts';
 
@@ -224,5 +225,78 @@ describe('fast paths and prefilters agree with the general rules', () => {
       }
     }
     expect(dates).toBeGreaterThan(500); // 886 with this seed: the implication was tested
+  });
+
+  it('reads a cell that is one number, and where a digit run can start, as the regexes did', () => {
+    const random = hostile(
+      0x9e3779b9,
+      [
+        ...'0123456789',
+        '06',
+        '12',
+        ' ',
+        '  ',
+        '.',
+        '-',
+        '+',
+        '(0)',
+        '(',
+        '\t',
+        '\n',
+        '\u00a0',
+        '\u2009',
+        '\u3000',
+        '\ufeff',
+        '\u0085',
+        '\u180e',
+        'a',
+        'Z',
+        'é',
+        '@',
+        '٣',
+      ],
+      30,
+    );
+    const WHOLE = /^\s*\+?\d(?:[ .-]?\d){6,22}\s*$/;
+    // The previous definition of "a run can start": a digit at the start or after a non-ASCII-alphanumeric character.
+    const alnum = (c: number) => (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122);
+    const mayStart = (t: string) => {
+      for (let i = 0; i < t.length; i++) {
+        const c = t.charCodeAt(i);
+        if (c >= 48 && c <= 57 && (i === 0 || !alnum(t.charCodeAt(i - 1)))) return true;
+      }
+      return false;
+    };
+    // Near-numbers: a phone-like number with one random piece put somewhere in it.
+    const piece = hostile(
+      0x85ebca6b,
+      ['', ' ', '.', '-', '+', '\t', '\u00a0', '\u3000', 'a', '@', '٣', '  ', '7'],
+      1,
+    );
+    const formats = [
+      '0612345678',
+      ' 06 12 34 56 78 ',
+      '+33 6.12.34.56.78',
+      '06-12-34-56-78\n',
+      '+4930123456789012345678',
+    ];
+    let numbers = 0;
+    const wrong: string[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      let sample = random();
+      if (i % 2 === 1) {
+        const base = formats[i % formats.length] as string;
+        const at = (i * 7919) % (base.length + 1);
+        sample = base.slice(0, at) + piece() + base.slice(at);
+      }
+      const shape = shapeOf(sample);
+      const expected =
+        sample.length <= 40 && shape.upper === 0 && !shape.at && WHOLE.test(sample) ? sample.trim() : null;
+      if (wholeNumber(sample, shape) !== expected || shape.runStart !== mayStart(sample))
+        wrong.push(JSON.stringify(sample));
+      if (expected !== null) numbers++;
+    }
+    expect(wrong).toEqual([]);
+    expect(numbers).toBeGreaterThan(10_000);
   });
 });

@@ -105,7 +105,7 @@ function planOf(options: DetectOptions): Plan {
   }
   return plan;
 }
-const shape: TextShape = { digits: 0, upper: 0, at: false };
+const shape: TextShape = { digits: 0, upper: 0, at: false, runStart: false };
 
 export function detect(record: TextRecord, options: DetectOptions): RecordFindings {
   byKey = null; // the index belongs to one record
