@@ -299,4 +299,55 @@ describe('fast paths and prefilters agree with the general rules', () => {
     expect(wrong).toEqual([]);
     expect(numbers).toBeGreaterThan(10_000);
   });
+
+  it('keeps one candidate per key and organisation in records of many, credentials and repeats included', () => {
+    let state = 0x68e31da4;
+    const roll = (n: number) => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) % n;
+    };
+    const patterns = {
+      patientPatterns: [
+        { orgId: 3, regex: /PAT-\d{4}/gu },
+        { orgId: 4, regex: /PAT-\d{4}/gu },
+      ],
+    };
+    for (let round = 0; round < 200; round++) {
+      const lines: string[] = [];
+      const expected = new Map<string, boolean>(); // "key|orgId" → credential
+      const note = (key: string, credential: boolean, orgId?: number) => {
+        const id = `${key}|${orgId ?? ''}`;
+        expected.set(id, (expected.get(id) ?? false) || credential);
+      };
+      for (let line = 0; line < 4 + roll(40); line++) {
+        const who = roll(12);
+        const email = `client${who}@labo${who % 3}.fr`;
+        switch (roll(4)) {
+          case 0:
+            lines.push(`contact ${roll(2) ? email.toUpperCase() : email} merci`);
+            note(`acct:${email}`, false);
+            break;
+          case 1:
+            lines.push(`${email}:Secr3t!${who}`);
+            note(`acct:${email}`, true);
+            break;
+          case 2:
+            lines.push(`tel 06 12 34 56 ${String(10 + who)}`);
+            note(`tel:+3361234 56${10 + who}`.replace(' ', ''), false);
+            break;
+          default:
+            lines.push(`dossier PAT-${1000 + who}`);
+            note(`pid:PAT-${1000 + who}`, false, 3);
+            note(`pid:PAT-${1000 + who}`, false, 4);
+        }
+      }
+      const wanted: IdentifierKind[] = ['email', 'login', 'phone', 'patient_id'];
+      const found = detect(text(lines.join('\n')), options(wanted, patterns)).candidates;
+      const got = new Map(found.map((c) => [`${c.key}|${c.orgId ?? ''}`, c.credential === true]));
+      expect(got.size, lines.join('\n')).toBe(found.length); // no (key, organisation) twice
+      expect(got).toEqual(expected);
+    }
+  });
 });
