@@ -47,6 +47,7 @@ function foldMany(chars: readonly string[]): string[] {
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
     .replace(EXTRA_CASE_FOLD, (letter) => EXTRA_CASE_FOLDS[letter] as string)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the NUL between characters is kept on purpose
     .replace(/[^\p{L}\p{N}\u0000]/gu, ' ')
     .split('\u0000');
   if (folds.length !== chars.length) throw new Error('fold tables: a decomposition held a NUL');
