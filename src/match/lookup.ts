@@ -30,7 +30,6 @@ export class IdentifierLookup {
     keys.length = 0; // the keys are identifiers: not kept beyond the call
     if (this.entries.length < count) this.entries = new Int32Array(count * 2);
     const entries = this.entries;
-    for (let i = 0; i < count; i++) entries[i] = this.set.findAt(hashes, i * 32);
-    return entries;
+    return this.set.findMany(hashes, count, entries);
   }
 }

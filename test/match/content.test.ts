@@ -130,6 +130,43 @@ describe('in-memory registry', () => {
     }
     expect(() => many.addMany(hashes.subarray(0, 33), 1, 'email')).toThrow();
   });
+
+  it('answers a batch of lookups (findMany) as one findAt per hash would, colliding slots and checks included', () => {
+    const set = new HashSet(4);
+    const stored: Buffer[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const hash = randomBytes(32);
+      // Every third hash shares its first 8 bytes (slot and check) with an earlier one and differs further on; some
+      // share the first 4 only (the same home slot): long probes, and check matches that are not the hash.
+      if (i % 3 === 0 && stored.length > 0) (stored[(i * 7) % stored.length] as Buffer).copy(hash, 0, 0, 8);
+      else if (i % 5 === 0 && stored.length > 0)
+        (stored[(i * 11) % stored.length] as Buffer).copy(hash, 0, 0, 4);
+      stored.push(hash);
+      set.add(hash, (i % 4) + 1, i % 2 ? 'email' : 'phone');
+      if (i % 9 === 0) set.add(hash, 99, 'login'); // a chained second entry of the same hash
+    }
+    // Asked: stored hashes, strangers, and strangers that share a stored hash's first 8 or 31 bytes.
+    const asked: Buffer[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const roll = i % 4;
+      if (roll === 0) asked.push(stored[(i * 13) % stored.length] as Buffer);
+      else if (roll === 1) asked.push(randomBytes(32));
+      else {
+        const near = Buffer.from(stored[(i * 17) % stored.length] as Buffer);
+        const at = roll === 2 ? 8 + (i % 24) : 31;
+        near[at] = (near[at] as number) ^ (1 + (i % 255));
+        asked.push(near);
+      }
+    }
+    const bytes = Buffer.concat(asked);
+    const into = new Int32Array(asked.length + 5).fill(12345);
+    set.findMany(bytes, asked.length, into);
+    const expected = asked.map((_, i) => set.findAt(bytes, i * 32));
+    expect(Array.from(into.subarray(0, asked.length))).toEqual(expected);
+    expect(Array.from(into.subarray(asked.length))).toEqual([12345, 12345, 12345, 12345, 12345]);
+    expect(expected.filter((e) => e >= 0).length).toBe(750);
+    expect(set.findMany(bytes, 0, into)).toBe(into);
+  });
 });
 
 describe('content analysis counts', () => {

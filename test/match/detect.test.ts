@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { TextRecord } from '../../src/extract/text-record.ts';
 import { type DetectOptions, detect } from '../../src/match/detect/index.ts';
+import { YEAR_WORD } from '../../src/match/detect/names.ts';
+import { shapeOf, wholeNumber } from '../../src/match/detect/numbers.ts';
+import { DATE_IN_TEXT } from '../../src/match/identifiers/dates.ts';
 import type { IdentifierKind } from '../../src/match/identifiers/normalise.ts';
 
 const ALL: IdentifierKind[] = [
@@ -154,5 +157,197 @@ describe('identity without registered names and birth dates', () => {
       counted += identity(record, ['email']);
     }
     expect(counted).toBeGreaterThan(100);
+  });
+});
+
+/** Random text from pieces that the detectors' fast paths and prefilters must get right (xorshift: the same runs). */
+function hostile(seed: number, pieces: readonly string[], length: number): () => string {
+  let state = seed;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return state >>> 0;
+  };
+  return () => {
+    let out = '';
+    const n = 1 + (next() % length);
+    for (let i = 0; i < n; i++) out += pieces[next() % pieces.length];
+    return out;
+  };
+}
+
+describe('fast paths and prefilters agree with the general rules', () => {
+  it('skips the date scan of free text only when it cannot find a date', () => {
+    const random = hostile(
+      0x2545f491,
+      [
+        ...'0123456789',
+        '19',
+        '20',
+        '1980',
+        '2024',
+        '12/03/',
+        '1.2.',
+        '31-12-',
+        '12 ',
+        ' 3, ',
+        '-03-12',
+        'x',
+        '_',
+        '/',
+        '-',
+        '.',
+        ' ',
+        ',',
+        'er',
+        'mars',
+        'March',
+        'Jan.',
+        'é',
+        'a',
+        'Z',
+        '_',
+        '\n',
+        '@',
+        '\u00a0',
+      ],
+      12,
+    );
+    let dates = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const sample = random();
+      DATE_IN_TEXT.lastIndex = 0;
+      const date = DATE_IN_TEXT.test(sample);
+      if (date) {
+        dates++;
+        expect(YEAR_WORD.test(sample), sample).toBe(true);
+      }
+    }
+    expect(dates).toBeGreaterThan(500); // 886 with this seed: the implication was tested
+  });
+
+  it('reads a cell that is one number, and where a digit run can start, as the regexes did', () => {
+    const random = hostile(
+      0x9e3779b9,
+      [
+        ...'0123456789',
+        '06',
+        '12',
+        ' ',
+        '  ',
+        '.',
+        '-',
+        '+',
+        '(0)',
+        '(',
+        '\t',
+        '\n',
+        '\u00a0',
+        '\u2009',
+        '\u3000',
+        '\ufeff',
+        '\u0085',
+        '\u180e',
+        'a',
+        'Z',
+        'é',
+        '@',
+        '٣',
+      ],
+      30,
+    );
+    const WHOLE = /^\s*\+?\d(?:[ .-]?\d){6,22}\s*$/;
+    // The previous definition of "a run can start": a digit at the start or after a non-ASCII-alphanumeric character.
+    const alnum = (c: number) => (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122);
+    const mayStart = (t: string) => {
+      for (let i = 0; i < t.length; i++) {
+        const c = t.charCodeAt(i);
+        if (c >= 48 && c <= 57 && (i === 0 || !alnum(t.charCodeAt(i - 1)))) return true;
+      }
+      return false;
+    };
+    // Near-numbers: a phone-like number with one random piece put somewhere in it.
+    const piece = hostile(
+      0x85ebca6b,
+      ['', ' ', '.', '-', '+', '\t', '\u00a0', '\u3000', 'a', '@', '٣', '  ', '7'],
+      1,
+    );
+    const formats = [
+      '0612345678',
+      ' 06 12 34 56 78 ',
+      '+33 6.12.34.56.78',
+      '06-12-34-56-78\n',
+      '+4930123456789012345678',
+    ];
+    let numbers = 0;
+    const wrong: string[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      let sample = random();
+      if (i % 2 === 1) {
+        const base = formats[i % formats.length] as string;
+        const at = (i * 7919) % (base.length + 1);
+        sample = base.slice(0, at) + piece() + base.slice(at);
+      }
+      const shape = shapeOf(sample);
+      const expected =
+        sample.length <= 40 && shape.upper === 0 && !shape.at && WHOLE.test(sample) ? sample.trim() : null;
+      if (wholeNumber(sample, shape) !== expected || shape.runStart !== mayStart(sample))
+        wrong.push(JSON.stringify(sample));
+      if (expected !== null) numbers++;
+    }
+    expect(wrong).toEqual([]);
+    expect(numbers).toBeGreaterThan(10_000);
+  });
+
+  it('keeps one candidate per key and organisation in records of many, credentials and repeats included', () => {
+    let state = 0x68e31da4;
+    const roll = (n: number) => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) % n;
+    };
+    const patterns = {
+      patientPatterns: [
+        { orgId: 3, regex: /PAT-\d{4}/gu },
+        { orgId: 4, regex: /PAT-\d{4}/gu },
+      ],
+    };
+    for (let round = 0; round < 200; round++) {
+      const lines: string[] = [];
+      const expected = new Map<string, boolean>(); // "key|orgId" → credential
+      const note = (key: string, credential: boolean, orgId?: number) => {
+        const id = `${key}|${orgId ?? ''}`;
+        expected.set(id, (expected.get(id) ?? false) || credential);
+      };
+      for (let line = 0; line < 4 + roll(40); line++) {
+        const who = roll(12);
+        const email = `client${who}@labo${who % 3}.fr`;
+        switch (roll(4)) {
+          case 0:
+            lines.push(`contact ${roll(2) ? email.toUpperCase() : email} merci`);
+            note(`acct:${email}`, false);
+            break;
+          case 1:
+            lines.push(`${email}:Secr3t!${who}`);
+            note(`acct:${email}`, true);
+            break;
+          case 2:
+            lines.push(`tel 06 12 34 56 ${String(10 + who)}`);
+            note(`tel:+3361234 56${10 + who}`.replace(' ', ''), false);
+            break;
+          default:
+            lines.push(`dossier PAT-${1000 + who}`);
+            note(`pid:PAT-${1000 + who}`, false, 3);
+            note(`pid:PAT-${1000 + who}`, false, 4);
+        }
+      }
+      const wanted: IdentifierKind[] = ['email', 'login', 'phone', 'patient_id'];
+      const found = detect(text(lines.join('\n')), options(wanted, patterns)).candidates;
+      const got = new Map(found.map((c) => [`${c.key}|${c.orgId ?? ''}`, c.credential === true]));
+      expect(got.size, lines.join('\n')).toBe(found.length); // no (key, organisation) twice
+      expect(got).toEqual(expected);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TermAutomaton } from '../../src/match/automaton.ts';
-import { fold, foldText } from '../../src/match/fold.ts';
+import { FOLD_DROP, FOLD_MULTI, FOLD_SEPARATOR, fold, foldTables, foldText } from '../../src/match/fold.ts';
 import { CompiledTerms } from '../../src/match/terms.ts';
 import type { WatchTerm } from '../../src/store/organisations.repository.ts';
 
@@ -21,6 +21,52 @@ describe('folding', () => {
     expect(folded).toBe('dupont helene');
     const e = folded.indexOf('helene');
     expect('DUPONT Hélène'.slice(offsets[e], (offsets[e + 5] as number) + 1)).toBe('Hélène');
+  });
+});
+
+describe('fold tables', () => {
+  it('hold for every code unit what folding that character on its own gives (tables built in batches)', () => {
+    // The definition, one character at a time: NFKD, marks dropped, lower case, full case folds, letters and digits
+    // kept, anything else a separator.
+    const extra: Record<string, string> = { ß: 'ss', ẞ: 'ss', ς: 'σ', ſ: 's', ı: 'i', ĸ: 'q' };
+    const dropped = [0x00ad, 0x034f, 0x061c, 0x180e, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff];
+    const one = (char: string) => {
+      if (/\p{M}/u.test(char)) return '';
+      let folded = '';
+      for (const piece of char
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase()) {
+        const e = extra[piece] ?? piece;
+        folded += /[\p{L}\p{N}]/u.test(e) ? e : ' ';
+      }
+      return folded;
+    };
+    const { fold: table, multi } = foldTables();
+    const wrong: string[] = [];
+    let expansions = 0;
+    for (let c = 0; c < 0x10000; c++) {
+      let want: number;
+      let expansion: string | undefined;
+      if (c >= 0xd800 && c <= 0xdbff) want = FOLD_MULTI;
+      else if (c >= 0xdc00 && c <= 0xdfff) want = FOLD_SEPARATOR;
+      else if (dropped.includes(c)) want = FOLD_DROP;
+      else {
+        const folded = one(String.fromCharCode(c));
+        if (folded === '') want = FOLD_DROP;
+        else if (folded === ' ') want = FOLD_SEPARATOR;
+        else if (folded.length === 1 && folded.charCodeAt(0) > FOLD_MULTI) want = folded.charCodeAt(0);
+        else {
+          want = FOLD_MULTI;
+          expansion = folded;
+          expansions++;
+        }
+      }
+      if (table[c] !== want || multi.get(c) !== expansion) wrong.push(c.toString(16));
+    }
+    expect(wrong).toEqual([]);
+    expect(multi.size).toBe(expansions);
+    expect(expansions).toBeGreaterThan(1000); // ligatures, Hangul syllables, fractions…
   });
 });
 

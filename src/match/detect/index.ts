@@ -11,7 +11,14 @@ import { findCredentials } from './credentials.ts';
 import { findEmails } from './emails.ts';
 import { headerRoles } from './headers.ts';
 import { findNameBirthdates, hasNameBirthdate } from './names.ts';
-import { findNumbers, type NumberOptions, noNumbers, shapeOf, type TextShape } from './numbers.ts';
+import {
+  type FoundNumbers,
+  findNumbers,
+  type NumberOptions,
+  noNumbers,
+  shapeOf,
+  type TextShape,
+} from './numbers.ts';
 
 export interface DetectOptions {
   /** Regions whose national phone format is read. */
@@ -23,9 +30,20 @@ export interface DetectOptions {
   patientPatterns: ReadonlyArray<{ orgId: number; regex: RegExp }>;
 }
 
-/** Candidates of the record being detected by key, once it holds more than a handful (a page of a customer list). */
-let byKey: Map<string, Candidate[]> | null = null;
+/**
+ * Candidates of the record being detected by key, once it holds more than a handful (a page of a customer list): the
+ * candidate itself, or the candidates of one key for several organisations (a patient id found by two organisations'
+ * patterns) in an array. Most keys have one candidate: no array each.
+ */
+let byKey: Map<string, Candidate | Candidate[]> | null = null;
 const LINEAR_UP_TO = 8;
+
+function index(map: Map<string, Candidate | Candidate[]>, candidate: Candidate): void {
+  const known = map.get(candidate.key);
+  if (known === undefined) map.set(candidate.key, candidate);
+  else if (Array.isArray(known)) known.push(candidate);
+  else map.set(candidate.key, [known, candidate]);
+}
 
 /** Adds a candidate unless the record already has it (a linear search for a handful, an index past that). */
 function add(
@@ -37,7 +55,6 @@ function add(
 ): void {
   const key = NAMESPACE[kind] + value;
   const { candidates } = findings;
-  let same: Candidate[] | undefined;
   if (candidates.length < LINEAR_UP_TO) {
     for (const existing of candidates) {
       if (existing.key === key && existing.orgId === orgId) {
@@ -48,28 +65,20 @@ function add(
   } else {
     if (!byKey) {
       byKey = new Map();
-      for (const existing of candidates) {
-        const list = byKey.get(existing.key);
-        if (list) list.push(existing);
-        else byKey.set(existing.key, [existing]);
-      }
+      for (const existing of candidates) index(byKey, existing);
     }
-    same = byKey.get(key);
-    for (const existing of same ?? []) {
-      if (existing.orgId === orgId) {
-        if (credential) existing.credential = true;
-        return;
-      }
+    const known = byKey.get(key);
+    const existing = Array.isArray(known) ? known.find((c) => c.orgId === orgId) : known;
+    if (existing !== undefined && existing.orgId === orgId) {
+      if (credential) existing.credential = true;
+      return;
     }
   }
   const candidate: Candidate = { kind, key };
   if (credential) candidate.credential = true;
   if (orgId !== undefined) candidate.orgId = orgId;
   candidates.push(candidate);
-  if (byKey) {
-    if (same) same.push(candidate);
-    else byKey.set(key, [candidate]);
-  }
+  if (byKey) index(byKey, candidate);
 }
 
 /** What to look for, read once per DetectOptions (a matcher builds its options once and never changes them). */
@@ -105,7 +114,10 @@ function planOf(options: DetectOptions): Plan {
   }
   return plan;
 }
-const shape: TextShape = { digits: 0, upper: 0, at: false };
+const shape: TextShape = { digits: 0, upper: 0, at: false, runStart: false };
+/** The numbers of the record being detected: one object, emptied per record (read before detect returns). */
+const numbers: FoundNumbers = noNumbers();
+const NO_PHONES: string[] = []; // never pushed to: classifyRun replaces `phones` when it finds some
 
 export function detect(record: TextRecord, options: DetectOptions): RecordFindings {
   byKey = null; // the index belongs to one record
@@ -117,7 +129,11 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
 
   // A table row is scanned cell by cell (small, typed strings: most detectors are skipped by the cell's shape);
   // other records as one text.
-  const numbers = noNumbers();
+  numbers.phones = NO_PHONES;
+  numbers.nirs.length = 0;
+  numbers.health.length = 0;
+  numbers.cards = 0;
+  numbers.ibans = 0;
   let emailCount = 0;
   const units = record.cells;
   for (let u = 0; u < (units ? units.length : 1); u++) {

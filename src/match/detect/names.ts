@@ -12,7 +12,12 @@ import type { ColumnRole } from './headers.ts';
 const NAME_CELL = /^\p{L}[\p{L}' -]{0,60}$/u;
 const CAPITALISED = /\p{Lu}[\p{L}'-]*/gu;
 const MAX_PER_RECORD = 12;
-const YEAR = /(?:19|20)\d{2}/;
+/**
+ * A year 19xx/20xx standing as a word of its own: every form of DATE_IN_TEXT holds one (after "/", "-", "." or a
+ * space, before a word boundary or "-"), so text without one needs no DATE_IN_TEXT scan. The digits of phone numbers,
+ * e-mail addresses and order numbers of a customer list hold a 19xx or 20xx nearly every line, but not as a word.
+ */
+export const YEAR_WORD = /\b(?:19|20)\d{2}\b/;
 
 function pair(name: string, iso: string, into: Set<string>): void {
   const key = nameKey(name);
@@ -37,8 +42,7 @@ function nameRuns(text: string, fromEnd: boolean): string[][] {
 }
 
 function textPairs(text: string, order: DateOrder, into: Set<string>): void {
-  // Every form of DATE_IN_TEXT holds a year 19xx or 20xx: most lines of a combo list have none.
-  if (!YEAR.test(text)) return;
+  if (!YEAR_WORD.test(text)) return;
   DATE_IN_TEXT.lastIndex = 0; // global: exec walks the dates without matchAll's copy of the regex
   for (let m = DATE_IN_TEXT.exec(text); m; m = DATE_IN_TEXT.exec(text)) {
     const iso = parseDate(m[0].replace(/,/g, ''), order);

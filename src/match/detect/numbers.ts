@@ -87,6 +87,13 @@ export interface TextShape {
   digits: number;
   upper: number;
   at: boolean;
+  /**
+   * Whether RUN can match at all: a digit follows the start of the text or a character that is not an ASCII letter or
+   * digit ("+", "(0)" and spaces included). When every digit follows an ASCII letter or digit (the digits of
+   * `jean.dupont1987@…`, a reference like `AB12345678`) it cannot, and the regex (Unicode look-behind at every
+   * position) is skipped.
+   */
+  runStart: boolean;
 }
 
 /** The shape of `text`, written into `into` when given (the detectors reuse one object for a record's cells). */
@@ -94,38 +101,72 @@ export function shapeOf(text: string, into?: TextShape): TextShape {
   let digits = 0;
   let upper = 0;
   let at = false;
+  let runStart = false;
+  let afterAlnum = false; // the previous character is an ASCII letter or digit
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) digits++;
-    else if (c >= 65 && c <= 90) upper++;
-    else if (c === 64) at = true;
+    if (c >= 48 && c <= 57) {
+      digits++;
+      if (!afterAlnum) runStart = true;
+      afterAlnum = true;
+    } else if (c >= 65 && c <= 90) {
+      upper++;
+      afterAlnum = true;
+    } else {
+      if (c === 64) at = true;
+      afterAlnum = c >= 97 && c <= 122;
+    }
   }
-  if (!into) return { digits, upper, at };
+  if (!into) return { digits, upper, at, runStart };
   into.digits = digits;
   into.upper = upper;
   into.at = at;
+  into.runStart = runStart;
   return into;
 }
 
-const isAsciiAlnum = (c: number) => (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122);
-
-/**
- * Whether RUN can match at all: its first digit follows the start of the text, a "+", a "(0)" or a character that is
- * not a letter or digit. When every digit follows an ASCII letter or digit (the digits of `jean.dupont1987@…`, a
- * reference like `AB12345678`), it cannot, and the regex (Unicode look-behind at every position) is skipped.
- */
-function mayStartRun(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57 && (i === 0 || !isAsciiAlnum(text.charCodeAt(i - 1)))) return true;
-  }
-  return false;
+/** What `\s` and String#trim take for white space. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
-/** Digits with at most single separators between them (and a leading +): what RUN would match as a whole. */
-function wholeNumber(text: string, shape: TextShape): boolean {
-  if (text.length > 40 || shape.upper > 0 || shape.at) return false;
-  return /^\s*\+?\d(?:[ .-]?\d){6,22}\s*$/.test(text);
+/**
+ * A text that is nothing but one number (most table cells that hold one): digits with at most one separator (space,
+ * "." or "-") between them, 7 to 23 digits, a leading "+" and white space around allowed; the number without the white
+ * space, or null. What `/^\s*\+?\d(?:[ .-]?\d){6,22}\s*$/` and trim give, without the regex (tested against it).
+ */
+export function wholeNumber(text: string, shape: TextShape): string | null {
+  if (text.length > 40 || shape.upper > 0 || shape.at || shape.digits < 7 || shape.digits > 23) return null;
+  let start = 0;
+  let end = text.length;
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  let i = start;
+  if (text.charCodeAt(i) === 43) i++; // "+"
+  let digits = 0;
+  let separated = true; // nothing may come before the first digit
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      digits++;
+      separated = false;
+    } else if ((c === 32 || c === 46 || c === 45) && !separated) separated = true;
+    else return null;
+  }
+  // Every digit of the text is in the number (shape.digits counts them all), and it ends with one.
+  return !separated && digits === shape.digits ? text.slice(start, end) : null;
 }
 
 const NOT_DIGIT = /\D+/g;
@@ -179,8 +220,9 @@ export function findNumbers(
     }
   }
   // A cell that is nothing but one number (most table cells that hold one) needs no regex.
-  if (wholeNumber(text, shape)) classifyRun(text.trim(), options, found);
-  else if (mayStartRun(text)) {
+  const whole = wholeNumber(text, shape);
+  if (whole !== null) classifyRun(whole, options, found);
+  else if (shape.runStart) {
     RUN.lastIndex = 0; // RUN is global: exec walks the runs without matchAll's copy of the regex
     for (let m = RUN.exec(text); m; m = RUN.exec(text)) classifyRun(m[0], options, found);
   }
