@@ -11,6 +11,7 @@ import { countPosts, insertPosts, type PostInput, upsertPosts } from '../../src/
 import { upsertSite } from '../../src/store/sites.repository.ts';
 import type { Benchmark } from '../registry.ts';
 import { withBenchDatabase } from '../support/bench-database.ts';
+import { wordSource } from '../support/words.ts';
 
 const BATCH_ROWS = 20_000;
 const BATCH_SIZE = 500;
@@ -18,45 +19,9 @@ const SINGLE_ROWS = 1_000;
 const UPSERT_ROWS = 5_000;
 const SITE_ID = 'bench-site';
 
-const WORDS = [
-  'laboratoire',
-  'Hélène',
-  'analyses',
-  'médicales',
-  'patients',
-  'comptes',
-  'résultats',
-  'données',
-  'clinique',
-  'facturation',
-  'ransomware',
-  'leak',
-  'published',
-  'customers',
-  'passports',
-  'contracts',
-  'finance',
-  'Zürich',
-  'São',
-  'Paulo',
-  'invoices',
-  'HR',
-  'backup',
-  'archive',
-  'employees',
-  'GB',
-  'deadline',
-  'négociation',
-];
-
 /** Deterministic posts shaped like real ones: a title, a few hundred characters of mixed-language body. */
 function makePosts(count: number, prefix: string): PostInput[] {
-  let seed = 42;
-  const next = () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return seed;
-  };
-  const words = (n: number) => Array.from({ length: n }, () => WORDS[next() % WORDS.length]).join(' ');
+  const { next, words } = wordSource(42);
   return Array.from({ length: count }, (_, i) => ({
     siteId: SITE_ID,
     stableKey: `${prefix}-${i}`,

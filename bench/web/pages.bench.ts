@@ -16,40 +16,14 @@ import { accessSettings } from '../../src/web/access.ts';
 import { buildWebApp } from '../../src/web/app.ts';
 import type { Benchmark } from '../registry.ts';
 import { withBenchDatabase } from '../support/bench-database.ts';
+import { wordSource } from '../support/words.ts';
 
 const POSTS = 50_000;
 const RUNS = 30;
 const SITE_ID = 'bench-web';
-const WORDS = [
-  'laboratoire',
-  'Hélène',
-  'analyses',
-  'médicales',
-  'patients',
-  'comptes',
-  'résultats',
-  'données',
-  'clinique',
-  'facturation',
-  'ransomware',
-  'leak',
-  'customers',
-  'passports',
-  'contracts',
-  'finance',
-  'Zürich',
-  'invoices',
-  'backup',
-  'employees',
-];
 
 function makePosts(): PostInput[] {
-  let seed = 7;
-  const next = () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return seed;
-  };
-  const words = (n: number) => Array.from({ length: n }, () => WORDS[next() % WORDS.length]).join(' ');
+  const { next, words } = wordSource(7);
   return Array.from({ length: POSTS }, (_, i) => ({
     siteId: SITE_ID,
     stableKey: `post-${i}`,
