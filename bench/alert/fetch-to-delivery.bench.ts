@@ -5,12 +5,16 @@
  * Discord has received the alert (discord.js through the real dispatcher). Crawl → match → outbox → dispatch, no step
  * called by hand. Median and p95 over several posts, one after another.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { freePort, type RunningCli, runCli, startCli } from '../../test/support/cli.ts';
-import { type FixturePost, publish, serveLeakSite } from '../../test/support/leak-site-fixture.ts';
+import {
+  type FixturePost,
+  publish,
+  serveLeakSite,
+  writeLockerSitesDir,
+} from '../../test/support/leak-site-fixture.ts';
 import { startMockDiscord } from '../../test/support/mock-discord.ts';
 import { startOnionHarness } from '../../test/support/onion-harness/index.ts';
 import type { Benchmark } from '../registry.ts';
@@ -53,22 +57,7 @@ export const alertFetchToDeliveryBench: Benchmark = {
         handler(request, response);
       };
       const host = harness.serve(fixture);
-      const sitesDir = mkdtempSync(join(tmpdir(), 'lw-bench-sites-'));
-      writeFileSync(
-        join(sitesDir, 'locker.yaml'),
-        stringify({
-          id: 'locker',
-          name: 'Locker',
-          group: 'locker',
-          mirrors: [`http://${host}/`],
-          schedule: '*/2 * * * * *',
-          listing: {
-            posts: 'div.card',
-            fields: { title: 'h3.title', link: { selector: 'h3 a', attr: 'href' }, status: 'span.badge' },
-          },
-          detail: { description: 'div.content' },
-        }),
-      );
+      const sitesDir = writeLockerSitesDir(host);
       const env = {
         LEAKWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'lw-bench-data-')),
         LEAKWATCH_SITES_DIR: sitesDir,

@@ -3,13 +3,12 @@
  * site (served as an onion by the SOCKS harness) on an every-second schedule. The post naming the organisation is
  * crawled, matched and alerted to (mock) Discord through discord.js — no step called by hand.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { freePort, type RunningCli, runCli, startCli } from '../support/cli.ts';
-import { type FixturePost, serveLeakSite } from '../support/leak-site-fixture.ts';
+import { type FixturePost, serveLeakSite, writeLockerSitesDir } from '../support/leak-site-fixture.ts';
 import { type MockDiscord, startMockDiscord } from '../support/mock-discord.ts';
 import { type OnionHarness, startOnionHarness } from '../support/onion-harness/index.ts';
 import { waitFor } from '../support/wait.ts';
@@ -39,22 +38,7 @@ describe('from a leak post to a Discord alert', () => {
       { slug: 'other', title: 'Rotor Leasing Company', status: 'published', date: '2026-11-19' },
     ];
     const host = harness.serve(serveLeakSite(posts, 1));
-    const sitesDir = mkdtempSync(join(tmpdir(), 'lw-sites-'));
-    writeFileSync(
-      join(sitesDir, 'locker.yaml'),
-      stringify({
-        id: 'locker',
-        name: 'Locker',
-        group: 'locker',
-        mirrors: [`http://${host}/`],
-        schedule: '*/2 * * * * *',
-        listing: {
-          posts: 'div.card',
-          fields: { title: 'h3.title', link: { selector: 'h3 a', attr: 'href' }, status: 'span.badge' },
-        },
-        detail: { description: 'div.content' },
-      }),
-    );
+    const sitesDir = writeLockerSitesDir(host);
     const port = await freePort();
     const env = {
       LEAKWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'lw-data-')),

@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { defineSite, type SiteDefinition } from '../../src/parse/site-definition.ts';
 import { type FixtureSite, fixtureSite, type OnionHarness } from './onion-harness/index.ts';
 
@@ -93,4 +97,28 @@ export function serveWithDeadMirror(
   const dead = harness.serve(fixtureSite(), undefined, { dead: true });
   const live = harness.serve(site);
   return { live, dead };
+}
+
+/**
+ * A sites directory holding one YAML definition (`locker`, every two seconds) of the fixture layout served at
+ * `host`: what an operator's LEAKWATCH_SITES_DIR looks like, for tests and benchmarks that run `leakwatch start`.
+ */
+export function writeLockerSitesDir(host: string): string {
+  const sitesDir = mkdtempSync(join(tmpdir(), 'lw-sites-'));
+  writeFileSync(
+    join(sitesDir, 'locker.yaml'),
+    stringify({
+      id: 'locker',
+      name: 'Locker',
+      group: 'locker',
+      mirrors: [`http://${host}/`],
+      schedule: '*/2 * * * * *',
+      listing: {
+        posts: 'div.card',
+        fields: { title: 'h3.title', link: { selector: 'h3 a', attr: 'href' }, status: 'span.badge' },
+      },
+      detail: { description: 'div.content' },
+    }),
+  );
+  return sitesDir;
 }
