@@ -10,6 +10,7 @@ import type { Db } from '../../src/store/db.ts';
 import { createOrganisation } from '../../src/store/organisations.repository.ts';
 import { alertAttempts, alerts, channels } from '../../src/store/schema/index.ts';
 import {
+  CAPTURED_COLUMNS,
   createDocument,
   createPost,
   csvRecords,
@@ -330,17 +331,7 @@ describe.each(DRIVERS)('alert outbox and dispatcher on %s', (driver) => {
     const stored = await testDb.database.query(`select * from alerts where post_id = ${post.id}`);
     expect(stored.length).toBeGreaterThanOrEqual(2);
     expect(leakedProbes(JSON.stringify(stored), probes)).toEqual([]);
-    // Captured evidence kept as crawled, and two columns src/match does not mask yet (see test/match/privacy.test.ts).
-    const dump = await dumpDatabase(testDb.database, [
-      'posts.title',
-      'posts.body_text',
-      'posts.search',
-      'documents.name',
-      'post_documents.file_name',
-      'post_documents.source_url',
-      'incidents.title',
-      'matches.locations',
-    ]);
+    const dump = await dumpDatabase(testDb.database, CAPTURED_COLUMNS);
     expect(leakedProbes(dump, probes)).toEqual([]);
     expect(leakedProbes(logs(), probes)).toEqual([]);
     expect(dump).not.toContain(TOKEN);

@@ -67,6 +67,22 @@ export async function* csvRecords(
 }
 
 /**
+ * Columns that hold captured evidence as crawled (the post, the file as named): not ours to rewrite, so left out of
+ * privacy dumps. The last two are derived by src/match and not masked yet: the incident's title copies the post
+ * title and match locations name the file — remove them from this list once src/match masks them.
+ */
+export const CAPTURED_COLUMNS = [
+  'posts.title',
+  'posts.body_text',
+  'posts.search',
+  'documents.name',
+  'post_documents.file_name',
+  'post_documents.source_url',
+  'incidents.title',
+  'matches.locations',
+] as const;
+
+/**
  * Every row of every table of the public schema as text (bytea also decoded as UTF-8, in case something stored
  * plaintext as bytes). `except` names columns whose content is not ours to judge (crawled post text).
  */
