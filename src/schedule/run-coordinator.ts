@@ -1,4 +1,3 @@
-import type { RunCoordinator } from 'node-cron';
 import type { Database } from '../store/db.ts';
 
 /**
@@ -23,23 +22,6 @@ export class TickCoordinator {
       [schedule, slotOf(tick).toISOString(), this.instanceId],
     );
     return rows.length === 1;
-  }
-
-  /**
-   * The hook node-cron 4.6 calls for a `distributed` task before each run. Its key is `<task name>:<slot ISO>`,
-   * where the slot is the cron match being run (not the wall clock), so instances whose timers fire a few ms apart
-   * still agree on the key. Throwing makes node-cron skip the run (fail-closed) and log why.
-   */
-  forSchedule(schedule: string): RunCoordinator {
-    return {
-      shouldRun: (key: string) => {
-        const prefix = `${schedule}:`;
-        const tick = key.startsWith(prefix) ? new Date(key.slice(prefix.length)) : new Date(Number.NaN);
-        if (Number.isNaN(tick.getTime()))
-          throw new Error(`unexpected run coordinator key "${key}" for ${schedule}`);
-        return this.claim(schedule, tick);
-      },
-    };
   }
 }
 

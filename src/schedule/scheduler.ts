@@ -5,7 +5,7 @@ import { jobIdFor, type Queue } from '../queue/queue.ts';
 import { describeError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../store/db.ts';
-import { TickCoordinator } from './run-coordinator.ts';
+import { slotOf, TickCoordinator } from './run-coordinator.ts';
 
 export const MAINTENANCE_SCHEDULE = 'maintenance';
 export const DEFAULT_MAINTENANCE_CRON = '*/5 * * * *';
@@ -52,6 +52,7 @@ export class Scheduler {
   readonly #entries = new Map<string, Registered>();
   readonly #inFlight = new Set<Promise<void>>();
   #started = false;
+  #stopping = false;
 
   constructor(database: Database, queue: Queue, logger: Logger, options: SchedulerOptions = {}) {
     this.#queue = queue;
@@ -98,17 +99,20 @@ export class Scheduler {
     this.#started = true;
     const cronLogger = nodeCronLogger(this.#logger);
     for (const entry of this.#entries.values()) {
-      const task = cron.createTask(entry.cron, (context) => this.#track(this.#enqueue(entry, context.date)), {
-        name: entry.name,
-        timezone: this.#timezone,
-        distributed: true,
-        runCoordinator: this.#coordinator.forSchedule(entry.name),
-        logger: cronLogger,
-      });
+      // The claim is made here, inside the tracked callback, not through node-cron's `runCoordinator` hook: stop()
+      // must wait for a claim and its enqueue together, or a shutdown between the two leaves a claimed tick with no job.
+      const task = cron.createTask(
+        entry.cron,
+        (context) => this.#track(this.#fire(entry, context.date, false)),
+        {
+          name: entry.name,
+          timezone: this.#timezone,
+          logger: cronLogger,
+        },
+      );
       task.on('execution:missed', (context) => {
         if (Date.now() - context.date.getTime() > this.#catchUpMs) return;
-        // node-cron does not consult the coordinator for missed slots: claim here, with the same rule.
-        this.#track(this.#catchUp(entry, context.date));
+        this.#track(this.#fire(entry, context.date, true));
       });
       entry.task = task;
       void task.start();
@@ -121,6 +125,7 @@ export class Scheduler {
 
   /** Stops the timers, then waits for ticks already being enqueued. */
   async stop(): Promise<void> {
+    this.#stopping = true;
     for (const entry of this.#entries.values()) {
       await entry.task?.destroy();
       entry.task = undefined;
@@ -128,19 +133,27 @@ export class Scheduler {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
     if (this.#started) this.#logger.info({ instance: this.instanceId }, 'scheduler stopped');
     this.#started = false;
+    this.#stopping = false;
   }
 
-  async #catchUp(entry: Registered, tick: Date): Promise<void> {
+  /** Claims the tick for this instance and, if won, enqueues its job; a tick that comes in during stop() is left to the others. */
+  async #fire(entry: Registered, date: Date, late: boolean): Promise<void> {
+    if (this.#stopping) return;
+    const tick = slotOf(date);
     try {
       if (!(await this.#coordinator.claim(entry.name, tick))) return;
     } catch (error) {
-      this.#logger.error({ schedule: entry.name, tick, err: error }, 'cannot claim a missed tick');
+      this.#logger.error(
+        { schedule: entry.name, tick, err: error },
+        `cannot claim the tick, skipped: ${describeError(error)}`,
+      );
       return;
     }
-    this.#logger.warn(
-      { schedule: entry.name, tick },
-      'tick fired late: the process was blocked past its slot',
-    );
+    if (late)
+      this.#logger.warn(
+        { schedule: entry.name, tick },
+        'tick fired late: the process was blocked past its slot',
+      );
     await this.#enqueue(entry, tick);
   }
 

@@ -52,21 +52,6 @@ describe.each(DRIVERS)('tick coordinator on %s', (driver) => {
     expect(slotOf(new Date('2026-03-01T10:00:00.999Z')).toISOString()).toBe('2026-03-01T10:00:00.000Z');
   });
 
-  it("answers node-cron's shouldRun(key) hook from the key's slot", async () => {
-    const hook = new TickCoordinator(test.database, 'me').forSchedule('crawl.site-a');
-    // node-cron 4.6 builds the key as `<task name>:<slot ISO>`; the ISO part itself contains colons.
-    expect(await hook.shouldRun('crawl.site-a:2026-03-01T10:00:00.000Z', 30_000)).toBe(true);
-    expect(await hook.shouldRun('crawl.site-a:2026-03-01T10:00:00.000Z', 30_000)).toBe(false);
-    expect(() => hook.shouldRun('other:2026-03-01T10:00:00.000Z', 30_000)).toThrow(
-      /unexpected run coordinator key/,
-    );
-    expect(() => hook.shouldRun('crawl.site-a:not-a-date', 30_000)).toThrow(/unexpected run coordinator key/);
-    const rows = await tickRows();
-    expect(rows.map((r) => [r.schedule, new Date(r.tick).toISOString()])).toEqual([
-      ['crawl.site-a', '2026-03-01T10:00:00.000Z'],
-    ]);
-  });
-
   it('prunes ticks older than the cutoff and keeps the rest', async () => {
     const coordinator = new TickCoordinator(test.database, 'me');
     const now = new Date('2026-03-10T12:00:00Z');

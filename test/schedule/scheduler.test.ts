@@ -115,6 +115,32 @@ describe.each(DRIVERS)('scheduler on %s', (driver) => {
     await expectOneJobPerTick(4);
   });
 
+  it('queues the job of a tick whose claim was still in flight when stop() was called', async () => {
+    // The claim's insert is done but its answer is slow: stop() lands between the claim and the enqueue.
+    let claimsInFlight = 0;
+    const slowClaims = {
+      ...test.database,
+      query: async <T>(text: string, params?: readonly unknown[]) => {
+        if (!text.includes('insert into schedule_ticks')) return test.database.query<T>(text, params);
+        claimsInFlight++;
+        const rows = await test.database.query<T>(text, params);
+        await sleep(400);
+        return rows;
+      },
+    };
+    const scheduler = new Scheduler(slowClaims, queue, logger, {
+      instanceId: 'slow',
+      maintenanceCron: RARELY,
+    });
+    scheduler.register('crawl.site-a', EVERY_SECOND, crawlJob, { site: 'site-a' });
+    schedulers.push(scheduler);
+    scheduler.start();
+    await waitFor('a claim in flight', () => claimsInFlight > 0);
+    await scheduler.stop();
+    // Right after stop() returns, every claimed tick has its job: none is left claimed and unqueued.
+    await expectOneJobPerTick(1);
+  });
+
   it('stops firing once stopped', async () => {
     const scheduler = newScheduler('stopper');
     scheduler.start();
