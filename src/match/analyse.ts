@@ -170,7 +170,7 @@ export class ContentAnalysis {
             findings.identifiers.set(kind, hashes);
           }
           if (!hashes.has(head) && findings.samples.length < this.settings.samples) {
-            findings.samples.push(maskIdentifier(candidate.kind, candidate.key));
+            findings.samples.push(maskIdentifier(candidate.kind, candidate.value));
           }
           hashes.add(head);
           if (candidate.credential) findings.credentials.add(head);

@@ -14,8 +14,11 @@ export interface IdentifierHasher {
   readonly fingerprint: string;
   /** HMAC-SHA256 of a namespaced normalised value (`acct:jean.dupont@orange.fr`). */
   hash(namespaced: string): Buffer;
-  /** The HMACs of many values, 32 bytes each, concatenated in order. */
-  hashMany(namespaced: readonly string[]): Uint8Array;
+  /**
+   * The HMACs of many values, 32 bytes each, concatenated in order; with `prefixes`, of `prefixes[i] + values[i]`
+   * (a namespace and a value, hashed without building the concatenated string).
+   */
+  hashMany(values: readonly string[], prefixes?: readonly string[]): Uint8Array;
 }
 
 export function createHasher(secretKeyMaterial: string): IdentifierHasher {
@@ -24,6 +27,6 @@ export function createHasher(secretKeyMaterial: string): IdentifierHasher {
   return {
     fingerprint: keyFingerprint(key),
     hash: (namespaced) => hmac.hash(namespaced),
-    hashMany: (namespaced) => hmac.hashMany(namespaced),
+    hashMany: (values, prefixes) => hmac.hashMany(values, prefixes),
   };
 }

@@ -8,9 +8,11 @@
 import type { Candidate } from './detect/candidate.ts';
 import type { HashSet } from './hash-set.ts';
 import type { IdentifierHasher } from './hasher.ts';
+import { NAMESPACE } from './identifiers/normalise.ts';
 
 export class IdentifierLookup {
-  private keys: string[] = [];
+  private values: string[] = [];
+  private namespaces: string[] = [];
   private entries = new Int32Array(1024);
 
   constructor(
@@ -23,11 +25,16 @@ export class IdentifierLookup {
    * registered it. The array is reused by the next call.
    */
   lookup(candidates: readonly Candidate[], count = candidates.length): Int32Array {
-    const keys = this.keys;
-    keys.length = count;
-    for (let i = 0; i < count; i++) keys[i] = (candidates[i] as Candidate).key;
-    const hashes = this.hasher.hashMany(keys);
-    keys.length = 0; // the keys are identifiers: not kept beyond the call
+    const { values, namespaces } = this;
+    values.length = count;
+    namespaces.length = count;
+    for (let i = 0; i < count; i++) {
+      const candidate = candidates[i] as Candidate;
+      values[i] = candidate.value;
+      namespaces[i] = NAMESPACE[candidate.kind];
+    }
+    const hashes = this.hasher.hashMany(values, namespaces);
+    values.length = 0; // identifiers: not kept beyond the call
     if (this.entries.length < count) this.entries = new Int32Array(count * 2);
     const entries = this.entries;
     return this.set.findMany(hashes, count, entries);

@@ -36,6 +36,18 @@ import {
 
 let compiled: object | undefined;
 
+/** Writes `text` as UTF-8 at `at`; returns the byte count. ASCII (most identifiers) is copied by hand: cheaper than
+ * Buffer#write for short strings. */
+function writeUtf8(bytes: Buffer, at: number, text: string): number {
+  let length = 0;
+  for (; length < text.length; length++) {
+    const code = text.charCodeAt(length);
+    if (code > 0x7f) return bytes.write(text, at, 'utf8');
+    bytes[at + length] = code;
+  }
+  return length;
+}
+
 /** HMAC-SHA256 under one key, for many short messages. */
 export class FastHmac {
   private readonly memory: WasmMemory;
@@ -88,14 +100,20 @@ export class FastHmac {
     this.view = new DataView(this.memory.buffer);
   }
 
-  /** The HMACs of `messages`, 32 bytes each, concatenated. */
-  hashMany(messages: readonly string[]): Uint8Array {
+  /**
+   * The HMACs of `messages`, 32 bytes each, concatenated; with `prefixes`, message i is `prefixes[i] + messages[i]`,
+   * written one after the other (joining them first would make a string to copy for each, ~100 ns).
+   */
+  hashMany(messages: readonly string[], prefixes?: readonly string[]): Uint8Array {
     const out = new Uint8Array(messages.length * 32);
     for (let from = 0; from < messages.length; from += MAX_JOBS) {
       const count = Math.min(MAX_JOBS, messages.length - from);
       let need = DATA + count * 32;
-      for (let i = 0; i < count; i++)
-        need += ((((messages[from + i] as string).length * 3 + 8) >> 6) + 1) * 64;
+      for (let i = 0; i < count; i++) {
+        const length =
+          (messages[from + i] as string).length + (prefixes ? (prefixes[from + i] as string).length : 0);
+        need += (((length * 3 + 8) >> 6) + 1) * 64;
+      }
       if (need > this.bytes.length) {
         this.memory.grow(Math.ceil((need - this.bytes.length) / 65536));
         this.views();
@@ -106,15 +124,8 @@ export class FastHmac {
       bytes.fill(0, at, need);
       let sameBlocks = true;
       for (let i = 0; i < count; i++) {
-        const message = messages[from + i] as string;
-        let length = 0;
-        // ASCII (most identifiers) is copied by hand: cheaper than Buffer#write for short strings.
-        for (; length < message.length; length++) {
-          const code = message.charCodeAt(length);
-          if (code > 0x7f) break;
-          bytes[at + length] = code;
-        }
-        if (length < message.length) length = bytes.write(message, at, 'utf8');
+        let length = prefixes ? writeUtf8(bytes, at, prefixes[from + i] as string) : 0;
+        length += writeUtf8(bytes, at + length, messages[from + i] as string);
         const n = ((length + 8) >> 6) + 1;
         const end = at + n * 64;
         bytes[at + length] = 0x80;

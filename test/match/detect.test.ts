@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { TextRecord } from '../../src/extract/text-record.ts';
+import { candidateKey } from '../../src/match/detect/candidate.ts';
 import { type DetectOptions, detect } from '../../src/match/detect/index.ts';
 import { YEAR_WORD } from '../../src/match/detect/names.ts';
 import { shapeOf, wholeNumber } from '../../src/match/detect/numbers.ts';
 import { DATE_IN_TEXT } from '../../src/match/identifiers/dates.ts';
 import type { IdentifierKind } from '../../src/match/identifiers/normalise.ts';
+import { hostile } from './hostile-text.ts';
 
 const ALL: IdentifierKind[] = [
   'email',
@@ -31,7 +33,7 @@ const row = (cells: string[], headers?: string[]): TextRecord => ({
 });
 const keys = (record: TextRecord, o = options()) =>
   detect(record, o)
-    .candidates.map((c) => c.key)
+    .candidates.map((c) => candidateKey(c))
     .sort();
 
 describe('detectors', () => {
@@ -55,7 +57,7 @@ describe('detectors', () => {
     );
     expect(
       found.candidates
-        .map((c) => c.key)
+        .map((c) => candidateKey(c))
         .filter((k) => k.startsWith('nir:'))
         .sort(),
     ).toEqual(['nir:185072A12345665', 'nir:185077512345608']);
@@ -69,7 +71,7 @@ describe('detectors', () => {
     );
     expect(found.categories.get('payment_cards')).toBe(1);
     expect(found.categories.get('bank_accounts')).toBe(1);
-    expect(found.candidates.some((c) => c.key.includes('4111'))).toBe(false);
+    expect(found.candidates.some((c) => candidateKey(c).includes('4111'))).toBe(false);
   });
 
   it('recognises credential lines: combos, url:login:pass, tables and stealer logs', () => {
@@ -81,19 +83,19 @@ describe('detectors', () => {
     expect(
       combo.candidates
         .filter((c) => c.credential)
-        .map((c) => c.key)
+        .map((c) => candidateKey(c))
         .sort(),
     ).toEqual(['acct:admin.labo', 'acct:jdupont@orange.fr']);
     const table = detect(
       row(['jdupont', '5f4dcc3b5aa765d61d8327deb882cf99'], ['Username', 'Password']),
       options(),
     );
-    expect(table.candidates).toEqual([{ kind: 'login', key: 'acct:jdupont', credential: true }]);
+    expect(table.candidates).toEqual([{ kind: 'login', value: 'jdupont', credential: true }]);
     const stealer = detect(
       text('URL: https://mail.example.com\nUsername: h.martin@labo-azur.fr\nPassword: qwerty123'),
       options(),
     );
-    expect(stealer.candidates.find((c) => c.credential)?.key).toBe('acct:h.martin@labo-azur.fr');
+    expect(stealer.candidates.find((c) => c.credential)?.value).toBe('h.martin@labo-azur.fr');
   });
 
   it('pairs names and birth dates in a row and in free text, whatever the order and accents', () => {
@@ -108,12 +110,12 @@ describe('detectors', () => {
 
   it('finds patient ids by header and by the organisation’s own pattern, restricted to it', () => {
     const byHeader = detect(row(['la-123456', 'x'], ['ID patient', 'Notes']), options(['patient_id']));
-    expect(byHeader.candidates).toEqual([{ kind: 'patient_id', key: 'pid:LA-123456' }]);
+    expect(byHeader.candidates).toEqual([{ kind: 'patient_id', value: 'LA-123456' }]);
     const byPattern = detect(
       text('dossiers LA-000001 et LA-000002'),
       options(['patient_id'], { patientPatterns: [{ orgId: 7, regex: /LA-\d{6}/giu }] }),
     );
-    expect(byPattern.candidates.map((c) => [c.key, c.orgId])).toEqual([
+    expect(byPattern.candidates.map((c) => [candidateKey(c), c.orgId])).toEqual([
       ['pid:LA-000001', 7],
       ['pid:LA-000002', 7],
     ]);
@@ -159,23 +161,6 @@ describe('identity without registered names and birth dates', () => {
     expect(counted).toBeGreaterThan(100);
   });
 });
-
-/** Random text from pieces that the detectors' fast paths and prefilters must get right (xorshift: the same runs). */
-function hostile(seed: number, pieces: readonly string[], length: number): () => string {
-  let state = seed;
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return state >>> 0;
-  };
-  return () => {
-    let out = '';
-    const n = 1 + (next() % length);
-    for (let i = 0; i < n; i++) out += pieces[next() % pieces.length];
-    return out;
-  };
-}
 
 describe('fast paths and prefilters agree with the general rules', () => {
   it('skips the date scan of free text only when it cannot find a date', () => {
@@ -345,7 +330,7 @@ describe('fast paths and prefilters agree with the general rules', () => {
       }
       const wanted: IdentifierKind[] = ['email', 'login', 'phone', 'patient_id'];
       const found = detect(text(lines.join('\n')), options(wanted, patterns)).candidates;
-      const got = new Map(found.map((c) => [`${c.key}|${c.orgId ?? ''}`, c.credential === true]));
+      const got = new Map(found.map((c) => [`${candidateKey(c)}|${c.orgId ?? ''}`, c.credential === true]));
       expect(got.size, lines.join('\n')).toBe(found.length); // no (key, organisation) twice
       expect(got).toEqual(expected);
     }

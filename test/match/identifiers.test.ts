@@ -245,6 +245,11 @@ describe('keyed hashing', () => {
       const expected = createHmac('sha256', key).update(value, 'utf8').digest();
       expect(Buffer.from(mixedBatch.subarray(i * 32, i * 32 + 32)).equals(expected)).toBe(true);
     });
+    // A namespace and a value written one after the other hash as their concatenation, non-ASCII on either side.
+    const cut = (value: string, n: number) => n % (value.length + 1);
+    const prefixes = values.map((value, n) => value.slice(0, cut(value, n * 31)));
+    const rests = values.map((value, n) => value.slice(cut(value, n * 31)));
+    expect(Buffer.from(hasher.hashMany(rests, prefixes)).equals(Buffer.from(batch))).toBe(true);
     expect(
       createHasher('another-key-material-0123456789abcdefgh')
         .hash('acct:a@b.fr')

@@ -1,5 +1,5 @@
 import type { RecordLocation } from '../../extract/text-record.ts';
-import type { IdentifierKind } from '../identifiers/normalise.ts';
+import { type IdentifierKind, NAMESPACE } from '../identifiers/normalise.ts';
 
 /** Data categories a record can reveal, whoever it belongs to. */
 export const CATEGORIES = [
@@ -17,8 +17,11 @@ export type Category = (typeof CATEGORIES)[number];
 export interface Candidate {
   /** What it looks like; the registry says under which kind an organisation registered it. */
   kind: IdentifierKind;
-  /** Namespaced normalised value: the HMAC input. Never logged, stored or returned. */
-  key: string;
+  /**
+   * Normalised value; the HMAC input is it behind its kind's namespace (candidateKey), written so by the hasher without
+   * building the concatenated string. Never logged, stored or returned.
+   */
+  value: string;
   /** Came with a password (a credential line). */
   credential?: boolean;
   /** Only this organisation's registry is asked (a patient id found by that organisation's own pattern). */
@@ -29,6 +32,11 @@ export interface RecordFindings {
   candidates: Candidate[];
   /** Evidence counted per category (card numbers, credential lines, name + birth date pairs…). */
   categories: Map<Category, number>;
+}
+
+/** The namespaced value (`acct:jean.dupont@orange.fr`): what the registry hashed at import. */
+export function candidateKey(candidate: Pick<Candidate, 'kind' | 'value'>): string {
+  return NAMESPACE[candidate.kind] + candidate.value;
 }
 
 export function count(findings: RecordFindings, category: Category, n = 1): void {

@@ -10,10 +10,6 @@ for (let c = 0; c < 128; c++) {
   ASCII_LOCAL[c] = LOCAL.test(ch) ? 1 : 0;
   ASCII_DOMAIN[c] = DOMAIN.test(ch) ? 1 : 0;
 }
-const isLocal = (code: number) =>
-  code < 128 ? ASCII_LOCAL[code] === 1 : LOCAL.test(String.fromCharCode(code));
-const isDomain = (code: number) =>
-  code < 128 ? ASCII_DOMAIN[code] === 1 : DOMAIN.test(String.fromCharCode(code));
 
 export interface FoundEmail {
   /** Normalised address (lower case, ASCII domain). */
@@ -35,43 +31,60 @@ function letterLabel(text: string, from: number, to: number): boolean {
   return true;
 }
 
-/** Printable ASCII only, no ".." and no dot next to the "@" (the only "@": neither side's characters include one). */
-function plainAscii(text: string, start: number, at: number, end: number): boolean {
-  if (text.charCodeAt(at - 1) === 46 || text.charCodeAt(at + 1) === 46) return false;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e || (c === 46 && text.charCodeAt(i + 1) === 46 && i + 1 < end)) return false;
-  }
-  return true;
-}
-
 const NONE: readonly FoundEmail[] = Object.freeze([]);
+
+/** A character beyond ASCII: the address goes through the general path. */
+const NOT_ASCII = 1;
+/** Upper-case ASCII letters: the address is lower-cased. */
+const UPPER = 2;
+
+/** Flags of the address character `c` (0 for a plain one), or -1 when `c` ends the part. */
+function scanFlags(c: number, ascii: Uint8Array, part: RegExp): number {
+  if (c >= 128) return part.test(String.fromCharCode(c)) ? NOT_ASCII : -1;
+  if (ascii[c] !== 1) return -1;
+  return c >= 65 && c <= 90 ? UPPER : 0;
+}
 
 /** The addresses in `text`, in order (a shared empty array when there are none). */
 export function findEmails(text: string): readonly FoundEmail[] {
   let found: FoundEmail[] | undefined; // made with its first address: a first push would reserve seventeen
   for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    // One scan each way finds the address and whether the fast path may take it. The flags may cover characters
+    // trimmed off afterwards: then the general path runs, which gives the same answer, only slower.
+    let flags = 0;
     let start = at;
-    while (start > 0 && at - start < 64 && isLocal(text.charCodeAt(start - 1))) start--;
+    while (start > 0 && at - start < 64) {
+      const f = scanFlags(text.charCodeAt(start - 1), ASCII_LOCAL, LOCAL);
+      if (f < 0) break;
+      flags |= f;
+      start--;
+    }
     for (let c = text.charCodeAt(start); start < at && (c === 46 || c === 39 || c === 45); )
       c = text.charCodeAt(++start); // . ' -
     let end = at + 1;
-    while (end < text.length && end - at < 254 && isDomain(text.charCodeAt(end))) end++;
+    while (end < text.length && end - at < 254) {
+      const f = scanFlags(text.charCodeAt(end), ASCII_DOMAIN, DOMAIN);
+      if (f < 0) break;
+      flags |= f;
+      end++;
+    }
     for (let c = text.charCodeAt(end - 1); end > at + 1 && (c === 46 || c === 45); )
       c = text.charCodeAt(--end - 1);
     if (start === at || end === at + 1) continue;
-    const dot = text.lastIndexOf('.', end - 1);
-    if (dot <= at || !letterLabel(text, dot + 1, end)) continue;
-    // Already delimited by address characters: ASCII ones only need lower-casing (and the import's checks).
-    if (at - start <= 64 && plainAscii(text, start, at, end)) {
-      const email = { value: text.slice(start, end).toLowerCase(), start, end };
-      if (found) found.push(email);
-      else found = [email];
-      continue;
+    const dotAt = text.lastIndexOf('.', end - 1);
+    if (dotAt <= at || !letterLabel(text, dotAt + 1, end)) continue;
+    let value: string;
+    // ASCII already delimited by address characters only needs lower-casing: normaliseEmail's other checks cannot
+    // fail on it (the test compares the two paths on hostile text).
+    if ((flags & NOT_ASCII) === 0 && at - start <= 64) {
+      value = text.slice(start, end);
+      if (flags & UPPER) value = value.toLowerCase();
+    } else {
+      const normalised = normaliseEmail(text.slice(start, end));
+      if (!normalised.ok) continue;
+      value = normalised.value;
     }
-    const normalised = normaliseEmail(text.slice(start, end));
-    if (!normalised.ok) continue;
-    const email = { value: normalised.value, start, end };
+    const email = { value, start, end };
     if (found) found.push(email);
     else found = [email];
   }

@@ -31,19 +31,23 @@ export interface DetectOptions {
 }
 
 /**
- * Candidates of the record being detected by key, once it holds more than a handful (a page of a customer list): the
- * candidate itself, or the candidates of one key for several organisations (a patient id found by two organisations'
- * patterns) in an array. Most keys have one candidate: no array each.
+ * Candidates of the record being detected by value, once it holds more than a handful (a page of a customer list): the
+ * candidate itself, or the candidates of one value for several namespaces or organisations (a patient id found by two
+ * organisations' patterns) in an array. Most values have one candidate: no array each.
  */
-let byKey: Map<string, Candidate | Candidate[]> | null = null;
+let byValue: Map<string, Candidate | Candidate[]> | null = null;
 const LINEAR_UP_TO = 8;
 
 function index(map: Map<string, Candidate | Candidate[]>, candidate: Candidate): void {
-  const known = map.get(candidate.key);
-  if (known === undefined) map.set(candidate.key, candidate);
+  const known = map.get(candidate.value);
+  if (known === undefined) map.set(candidate.value, candidate);
   else if (Array.isArray(known)) known.push(candidate);
-  else map.set(candidate.key, [known, candidate]);
+  else map.set(candidate.value, [known, candidate]);
 }
+
+/** The same hash input (namespace and value) for the same organisation. */
+const same = (c: Candidate, namespace: string, value: string, orgId: number | undefined) =>
+  c.value === value && c.orgId === orgId && NAMESPACE[c.kind] === namespace;
 
 /** Adds a candidate unless the record already has it (a linear search for a handful, an index past that). */
 function add(
@@ -53,32 +57,34 @@ function add(
   credential = false,
   orgId?: number,
 ): void {
-  const key = NAMESPACE[kind] + value;
+  const namespace = NAMESPACE[kind];
   const { candidates } = findings;
+  let existing: Candidate | undefined;
   if (candidates.length < LINEAR_UP_TO) {
-    for (const existing of candidates) {
-      if (existing.key === key && existing.orgId === orgId) {
-        if (credential) existing.credential = true;
-        return;
+    for (const c of candidates) {
+      if (same(c, namespace, value, orgId)) {
+        existing = c;
+        break;
       }
     }
   } else {
-    if (!byKey) {
-      byKey = new Map();
-      for (const existing of candidates) index(byKey, existing);
+    if (!byValue) {
+      byValue = new Map();
+      for (const c of candidates) index(byValue, c);
     }
-    const known = byKey.get(key);
-    const existing = Array.isArray(known) ? known.find((c) => c.orgId === orgId) : known;
-    if (existing !== undefined && existing.orgId === orgId) {
-      if (credential) existing.credential = true;
-      return;
-    }
+    const known = byValue.get(value);
+    if (Array.isArray(known)) existing = known.find((c) => same(c, namespace, value, orgId));
+    else if (known !== undefined && same(known, namespace, value, orgId)) existing = known;
   }
-  const candidate: Candidate = { kind, key };
+  if (existing !== undefined) {
+    if (credential) existing.credential = true;
+    return;
+  }
+  const candidate: Candidate = { kind, value };
   if (credential) candidate.credential = true;
   if (orgId !== undefined) candidate.orgId = orgId;
   candidates.push(candidate);
-  if (byKey) index(byKey, candidate);
+  if (byValue) index(byValue, candidate);
 }
 
 /** What to look for, read once per DetectOptions (a matcher builds its options once and never changes them). */
@@ -120,7 +126,7 @@ const numbers: FoundNumbers = noNumbers();
 const NO_PHONES: string[] = []; // never pushed to: classifyRun replaces `phones` when it finds some
 
 export function detect(record: TextRecord, options: DetectOptions): RecordFindings {
-  byKey = null; // the index belongs to one record
+  byValue = null; // the index belongs to one record
   const findings: RecordFindings = { candidates: [], categories: new Map() };
   const plan = planOf(options);
   const { accounts } = plan;
@@ -187,6 +193,6 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
       }
     }
   }
-  byKey = null;
+  byValue = null;
   return findings;
 }
