@@ -57,8 +57,8 @@ export interface RetroHuntOptions {
   /** Cancels the hunt: it ends as `cancelled`. */
   signal?: AbortSignal;
   /**
-   * Interrupts the hunt without ending it (the process is stopping): it stays `running` in retro_hunts, to be run
-   * again from the start by whoever picks it up (matching is idempotent), and the run resolves to `interrupted`.
+   * Interrupts the hunt without ending it (the process is stopping): it stays `running` in retro_hunts with where it
+   * got to, to be taken up again from there by whoever picks it up, and the run resolves to `interrupted`.
    */
   interrupt?: AbortSignal;
 }
@@ -98,8 +98,9 @@ export async function startRetroHunt(
 }
 
 /**
- * Runs a hunt recorded in retro_hunts (by this process or another), from the start, to its end: progress in its row,
- * the status at the end. A failure is recorded on the hunt (status failed) and resolved, never thrown.
+ * Runs a hunt recorded in retro_hunts (by this process or another) to its end, from where its row says it got to (the
+ * start for a new hunt): progress in its row, the status at the end. A failure is recorded on the hunt (status
+ * failed) and resolved, never thrown.
  */
 export async function runRecordedHunt(
   deps: MatchDeps,
@@ -112,7 +113,7 @@ export async function runRecordedHunt(
     ...(hunt.since ? { since: hunt.since } : {}),
   };
   try {
-    return await runRetroHunt(deps, hunt.id, scoped);
+    return await runRetroHunt(deps, hunt, scoped);
   } catch (error) {
     deps.logger?.error({ huntId: hunt.id, err: describeError(error) }, 'retro-hunt failed');
     await updateRetroHunt(deps.db, hunt.id, {
@@ -165,16 +166,34 @@ function documentsInScope(db: MatchDeps['db'], since: SQL | undefined) {
 
 async function runRetroHunt(
   deps: MatchDeps,
-  huntId: number,
+  hunt: RetroHunt,
   options: RetroHuntOptions,
 ): Promise<HuntRunStatus> {
   const { db } = deps;
+  const huntId = hunt.id;
   const since: SQL | undefined = options.since ? gte(posts.firstSeenAt, options.since) : undefined;
   const postsTotal = await db.$count(posts, since);
   const documentsTotal = options.readDocument
     ? ((await db.select({ n: countRows() }).from(documentsInScope(db, since).as('in_scope')))[0]?.n ?? 0)
     : 0;
-  const progress: RetroHuntProgress = { ...emptyProgress(huntId), postsTotal, documentsTotal };
+  // Taken up again (its worker stopped or died): counts and cursors go on from the last saved progress. What was
+  // done after that save is matched again, which changes nothing (matching is idempotent).
+  const progress: RetroHuntProgress = {
+    huntId,
+    postsTotal,
+    documentsTotal,
+    postsDone: hunt.postsDone,
+    documentsDone: hunt.documentsDone,
+    documentsSkipped: hunt.documentsSkipped,
+    created: hunt.changes.created,
+    grown: hunt.changes.grown,
+  };
+  const cursor = { post: hunt.postCursor, document: hunt.documentCursor };
+  if (cursor.post > 0 || cursor.document > 0)
+    deps.logger?.info(
+      { huntId, postCursor: cursor.post, documentCursor: cursor.document },
+      'retro-hunt resumed where it was left',
+    );
   let lastSaved = 0;
   const save = async (force = false) => {
     options.onProgress?.({ ...progress });
@@ -188,6 +207,8 @@ async function runRetroHunt(
       documentsDone,
       documentsSkipped,
       changes: { created, grown },
+      postCursor: cursor.post,
+      documentCursor: cursor.document,
       error: null,
     });
   };
@@ -200,12 +221,11 @@ async function runRetroHunt(
   const stopped = () => options.signal?.aborted || options.interrupt?.aborted;
   const call = { onMatches: options.onMatches, onlyOrgId: options.orgId };
   await save(true);
-  let afterId = 0;
   while (!stopped()) {
     const batch = await db
       .select({ id: posts.id })
       .from(posts)
-      .where(and(gt(posts.id, afterId), since))
+      .where(and(gt(posts.id, cursor.post), since))
       .orderBy(asc(posts.id))
       .limit(BATCH);
     if (batch.length === 0) break;
@@ -213,7 +233,7 @@ async function runRetroHunt(
       if (stopped()) break;
       count(await matchPost(deps, id, call));
       progress.postsDone++;
-      afterId = id;
+      cursor.post = id;
       await save();
     }
   }
@@ -221,6 +241,7 @@ async function runRetroHunt(
     await huntDocuments(deps, since, options.readDocument, progress, call, count, {
       stopped,
       save,
+      cursor,
     });
   if (options.interrupt?.aborted && !options.signal?.aborted) {
     await save(true);
@@ -243,9 +264,9 @@ async function huntDocuments(
   progress: RetroHuntProgress,
   call: { onMatches?: OnMatches; onlyOrgId?: number },
   count: (outcome: MatchOutcome) => void,
-  loop: { stopped: () => boolean | undefined; save: () => Promise<void> },
+  loop: { stopped: () => boolean | undefined; save: () => Promise<void>; cursor: { document: number } },
 ): Promise<void> {
-  let afterId = 0;
+  const { cursor } = loop;
   while (!loop.stopped()) {
     const batch = await deps.db
       .select({
@@ -256,13 +277,13 @@ async function huntDocuments(
         status: documents.status,
       })
       .from(documents)
-      .where(and(gt(documents.id, afterId), inArray(documents.id, documentsInScope(deps.db, since))))
+      .where(and(gt(documents.id, cursor.document), inArray(documents.id, documentsInScope(deps.db, since))))
       .orderBy(asc(documents.id))
       .limit(BATCH);
     if (batch.length === 0) return;
     for (const doc of batch) {
       if (loop.stopped()) return;
-      afterId = doc.documentId;
+      cursor.document = doc.documentId; // saved only once the document is done
       const postIds = (
         await deps.db
           .select({ postId: postDocuments.postId })

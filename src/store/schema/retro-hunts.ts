@@ -24,6 +24,12 @@ export const retroHunts = pgTable(
     documentsSkipped: integer().notNull().default(0),
     /** Matches created or grown by the hunt. */
     changes: jsonb().$type<{ created: number; grown: number }>().notNull().default({ created: 0, grown: 0 }),
+    /**
+     * Where the hunt has got to: the last post and the last document matched (ids are walked in order). A hunt picked
+     * up again after its worker stopped or died goes on from here instead of from the start.
+     */
+    postCursor: ref().notNull().default(0),
+    documentCursor: ref().notNull().default(0),
     error: text(),
     startedAt: createdAt(),
     finishedAt: at(),

@@ -1,0 +1,99 @@
+/**
+ * A hunt taken up again (its worker was stopped, or died after its last saved progress) goes on from where it got to:
+ * posts and documents before its cursors are not matched or read again, its counts go on from the saved ones.
+ */
+import { and, eq, isNull } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TextRecord } from '../../src/extract/text-record.ts';
+import type { MatchDeps } from '../../src/match/match-service.ts';
+import { type RetroHuntProgress, recordRetroHunt, runRecordedHunt } from '../../src/match/retro-hunt.ts';
+import { addWatchTerms, createOrganisation } from '../../src/store/organisations.repository.ts';
+import { getRetroHunt, type RetroHunt } from '../../src/store/retro-hunts.repository.ts';
+import { matches } from '../../src/store/schema/index.ts';
+import { uniqueId } from '../store/fixtures.ts';
+import { DRIVERS, openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { createDocument, createPost, testDeps } from './support.ts';
+
+describe.each(DRIVERS)('an interrupted retro-hunt on %s', (driver) => {
+  let test: TestDatabase;
+  let deps: MatchDeps;
+  beforeAll(async () => {
+    test = await openTestDatabase(driver);
+    deps = testDeps(test.database).deps;
+  });
+  afterAll(() => test?.close());
+
+  it('resumes from its cursors: nothing before them is matched or read again', async () => {
+    const { db } = test.database;
+    const [clock] = await test.database.query<{ now: Date }>('select now() as now');
+    const since = new Date(clock?.now as Date);
+    const org = await createOrganisation(db, { slug: uniqueId('org'), name: 'Org' });
+    const posts = [];
+    for (let i = 1; i <= 4; i++) posts.push(await createPost(db, { title: `Ixtlilton leak, part ${i}` }));
+    const [p1, p2] = posts as [(typeof posts)[0], (typeof posts)[0]];
+    const d1 = await createDocument(db, p1.id, 'one.txt', 'c'.repeat(64));
+    const d2 = await createDocument(db, p1.id, 'two.txt', 'd'.repeat(64));
+    await addWatchTerms(db, org.id, [{ kind: 'keyword', pattern: 'Ixtlilton' }]);
+
+    const reads: number[] = [];
+    const readDocument = (document: { documentId: number; name: string }): TextRecord[] => {
+      reads.push(document.documentId);
+      return [{ text: 'IXTLILTON files', location: { document: document.name, line: 1 } }];
+    };
+    const hunt = await recordRetroHunt(deps, { orgId: org.id, since, reason: 'test' });
+    /** Runs the hunt from its row as a worker would, interrupted once `stopWhen` says so. */
+    const runUntil = async (stopWhen: (p: RetroHuntProgress) => boolean) => {
+      const interrupt = new AbortController();
+      const row = (await getRetroHunt(db, hunt.id)) as RetroHunt;
+      const status = await runRecordedHunt(deps, row, {
+        readDocument,
+        interrupt: interrupt.signal,
+        onProgress: (p) => {
+          if (stopWhen(p)) interrupt.abort();
+        },
+      });
+      return { status, row: (await getRetroHunt(db, hunt.id)) as RetroHunt };
+    };
+
+    const first = await runUntil((p) => p.postsDone === 2);
+    expect(first.status).toBe('interrupted');
+    expect(first.row).toMatchObject({
+      status: 'running',
+      postsDone: 2,
+      postCursor: p2.id,
+      documentCursor: 0,
+      changes: { created: 2, grown: 0 },
+    });
+    expect(reads).toEqual([]);
+
+    // Were the first post matched again, its post match would come back.
+    await db.delete(matches).where(and(eq(matches.postId, p1.id), isNull(matches.documentId)));
+
+    const second = await runUntil((p) => p.documentsDone === 1);
+    expect(second.status).toBe('interrupted');
+    expect(second.row).toMatchObject({ postsDone: 4, documentsDone: 1, documentCursor: d1 });
+    expect(reads).toEqual([d1]);
+
+    const third = await runUntil(() => false);
+    expect(third.status).toBe('succeeded');
+    expect(reads).toEqual([d1, d2]);
+    expect(third.row).toMatchObject({
+      status: 'succeeded',
+      postsTotal: 4,
+      postsDone: 4,
+      documentsTotal: 2,
+      documentsDone: 2,
+      changes: { created: 6, grown: 0 },
+    });
+    const postMatches = await db
+      .select({ postId: matches.postId })
+      .from(matches)
+      .where(and(eq(matches.orgId, org.id), isNull(matches.documentId)));
+    expect(postMatches.map((m) => m.postId).sort((a, b) => a - b)).toEqual(
+      posts
+        .slice(1)
+        .map((p) => p.id)
+        .sort((a, b) => a - b),
+    );
+  });
+});
