@@ -31,6 +31,27 @@ export function maskIdentifiersIn(text: string, regions: readonly string[] = [])
   return out;
 }
 
+/**
+ * Match locations with their document names masked (`dump.zip/m***.o***@free.fr.csv`, row 12): each distinct name is
+ * read once, however many rows of the same file are located.
+ */
+export function maskDocumentNames<Location extends { document?: string }>(
+  locations: readonly Location[],
+  regions: readonly string[] = [],
+): Location[] {
+  const masked = new Map<string, string>();
+  return locations.map((location) => {
+    const name = location.document;
+    if (name === undefined) return location;
+    let safe = masked.get(name);
+    if (safe === undefined) {
+      safe = maskIdentifiersIn(name, regions);
+      masked.set(name, safe);
+    }
+    return safe === name ? location : { ...location, document: safe };
+  });
+}
+
 function maskEmails(text: string): string {
   const found = findEmails(text);
   if (found.length === 0) return text;

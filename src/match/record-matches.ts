@@ -21,6 +21,7 @@ import {
 import { contentFingerprints, organisations } from '../store/schema/index.ts';
 import type { AnalysisResult, OrgFindings } from './analyse.ts';
 import type { Category } from './detect/candidate.ts';
+import { maskDocumentNames, maskIdentifiersIn } from './mask-text.ts';
 import { bands, fromBytes, similarity, toBytes } from './minhash.ts';
 import { severityOf } from './severity.ts';
 
@@ -66,6 +67,8 @@ export interface ContentRef {
   post: { title: string; siteId: string };
   /** A document's records are rows of a dump: the verdict is kept. */
   isDocument: boolean;
+  /** match.phoneRegions: national phone numbers in the post title and file names written here are masked for these. */
+  phoneRegions: readonly string[];
 }
 
 /** JSON with object keys sorted: jsonb does not keep key order. */
@@ -238,14 +241,24 @@ export async function copyDocumentMatches(
   });
 }
 
-/** Creates or updates one match record per organisation found, in the caller's transaction; runs the hook last. */
+/**
+ * Creates or updates one match record per organisation found, in the caller's transaction; runs the hook last. Every
+ * record passes here (analysed or copied), so this is where captured names are masked: the incident title copies the
+ * post title and locations name the file, and either can hold an e-mail or a NIR. Masked before the comparison, so
+ * locations written unmasked by an older version are rewritten at the content's next match.
+ */
 async function writeMatches(
   tx: Db,
   ref: ContentRef,
-  found: MatchValues[],
+  analysed: MatchValues[],
   summary: { records: number; near: NearDuplicate | null; categories: string[] },
   onMatches?: OnMatches,
 ): Promise<MatchOutcome> {
+  const found = analysed.map((values) => ({
+    ...values,
+    locations: maskDocumentNames(values.locations ?? [], ref.phoneRegions),
+  }));
+  const postTitle = maskIdentifiersIn(ref.post.title, ref.phoneRegions);
   const existing = new Map((await matchesOfContent(tx, ref.postId, ref.documentId)).map((m) => [m.orgId, m]));
   const names = found.length
     ? new Map(
@@ -284,7 +297,7 @@ async function writeMatches(
           orgId: values.orgId,
           postId: ref.postId,
           severity: values.severity,
-          title: `${names.get(values.orgId)}: ${ref.post.title} (${ref.post.siteId})`,
+          title: `${names.get(values.orgId)}: ${postTitle} (${ref.post.siteId})`,
         }));
       match = await insertMatch(tx, { ...values, incidentId });
     } else {
