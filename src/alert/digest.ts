@@ -5,9 +5,9 @@
  * of its own: the outbox's next_attempt_at is the schedule, and retries work as for any alert.
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
+import { maskIdentifiersIn } from '../match/mask-text.ts';
 import type { Db } from '../store/db.ts';
 import { alerts } from '../store/schema/index.ts';
-import { maskIdentifiersIn } from './captured-text.ts';
 import { summariseList } from './channels/discord.channel.ts';
 import { isSiteEvent, type Notice } from './notice.ts';
 import { type AlertPayload, SEVERITY_COLOUR } from './payload.ts';

@@ -5,10 +5,10 @@
  * unchanged re-crawls write nothing (the matching service reports no change for them).
  */
 import { and, eq } from 'drizzle-orm';
+import { maskIdentifiersIn } from '../match/mask-text.ts';
 import type { MatchChange, MatchOutcome, OnMatches } from '../match/record-matches.ts';
 import type { Db } from '../store/db.ts';
 import { alerts, documents, incidents, organisations, posts, sites } from '../store/schema/index.ts';
-import { maskIdentifiersIn } from './captured-text.ts';
 import { mutesFor } from './mutes.ts';
 import { enabledChannels, writeOutboxRow } from './outbox-rows.ts';
 import { type AlertPayload, SEVERITY_RANK, type Severity } from './payload.ts';

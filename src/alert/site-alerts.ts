@@ -11,9 +11,9 @@
  * turns re-crawls into no-ops.
  */
 import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { maskIdentifiersIn } from '../match/mask-text.ts';
 import type { Db } from '../store/db.ts';
 import { alerts, channels, posts, sites } from '../store/schema/index.ts';
-import { maskIdentifiersIn } from './captured-text.ts';
 import { routingOf } from './channels/channel.ts';
 import { mutesFor } from './mutes.ts';
 import type { SiteEventKind, SiteEventPayload } from './notice.ts';

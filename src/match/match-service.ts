@@ -154,6 +154,7 @@ export async function matchPost(
         sha256,
         post: { title: post.title, siteId: post.siteId },
         isDocument: false,
+        phoneRegions: deps.options.phoneRegions,
       },
       result,
       options.onMatches,
@@ -212,7 +213,7 @@ export async function matchDocumentForPosts(
     const post = byId.get(postId) as { title: string; siteId: string };
     const ref = { postId, documentId: input.documentId, sha256: document.sha256, post, isDocument: true };
     const outcome = await withDbErrors(matchErrors(`document ${input.documentId}`), () =>
-      recordMatches(deps.db, ref, result, options.onMatches),
+      recordMatches(deps.db, { ...ref, phoneRegions: deps.options.phoneRegions }, result, options.onMatches),
     );
     log(deps, outcome);
     outcomes.push(outcome);
@@ -268,6 +269,7 @@ export async function recordDocumentForNewPosts(
       sha256,
       post: { title: link.title, siteId: link.siteId },
       isDocument: true,
+      phoneRegions: deps.options.phoneRegions,
     };
     const outcome = await withDbErrors(matchErrors(`document ${documentId}`), () =>
       copyDocumentMatches(deps.db, ref, from, options.onMatches),

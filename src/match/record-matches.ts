@@ -4,9 +4,9 @@
  * one), the content's fingerprint saved, and the caller's hook run in the same transaction (the alert outbox).
  */
 import { createHash } from 'node:crypto';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { Db } from '../store/db.ts';
-import { saveFingerprint, similarContents } from '../store/fingerprints.repository.ts';
+import { saveFingerprint } from '../store/fingerprints.repository.ts';
 import {
   createIncident,
   incidentOfPost,
@@ -18,15 +18,17 @@ import {
   raiseIncidentSeverity,
   updateMatch,
 } from '../store/matches.repository.ts';
-import { contentFingerprints, organisations } from '../store/schema/index.ts';
+import { organisations } from '../store/schema/index.ts';
 import type { AnalysisResult, OrgFindings } from './analyse.ts';
 import type { Category } from './detect/candidate.ts';
-import { bands, fromBytes, similarity, toBytes } from './minhash.ts';
+import { maskDocumentNames, maskIdentifiersIn } from './mask-text.ts';
+import { findNearDuplicate, type NearDuplicate, ownFingerprint } from './near-duplicates.ts';
 import { severityOf } from './severity.ts';
+
+export type { NearDuplicate } from './near-duplicates.ts';
 
 /** Bumped when the rules change, so a re-match can tell records made by older rules. */
 export const RULES_VERSION = 1;
-const NEAR_DUPLICATE = 0.8;
 
 export interface MatchChange {
   /** created: a new match record; grown: more identifiers or new categories than before; updated: anything else. */
@@ -37,13 +39,6 @@ export interface MatchChange {
   identifiersAdded: number;
   categoriesAdded: string[];
   termsAdded: number;
-}
-
-export interface NearDuplicate {
-  postId: number;
-  documentId: number | null;
-  similarity: number;
-  exact: boolean;
 }
 
 export interface MatchOutcome {
@@ -66,6 +61,8 @@ export interface ContentRef {
   post: { title: string; siteId: string };
   /** A document's records are rows of a dump: the verdict is kept. */
   isDocument: boolean;
+  /** match.phoneRegions: national phone numbers in the post title and file names written here are masked for these. */
+  phoneRegions: readonly string[];
 }
 
 /** JSON with object keys sorted: jsonb does not keep key order. */
@@ -120,58 +117,6 @@ function valuesOf(
       regexesStopped: result.regexesStopped,
     },
   };
-}
-
-/** The content's own fingerprint, when it was recorded before (a re-match of the same post and document). */
-async function ownFingerprint(tx: Db, ref: Pick<ContentRef, 'postId' | 'documentId'>) {
-  const [row] = await tx
-    .select()
-    .from(contentFingerprints)
-    .where(
-      and(
-        eq(contentFingerprints.postId, ref.postId),
-        ref.documentId === null
-          ? isNull(contentFingerprints.documentId)
-          : eq(contentFingerprints.documentId, ref.documentId),
-      ),
-    );
-  return row ?? null;
-}
-
-async function findNearDuplicate(
-  tx: Db,
-  ref: ContentRef,
-  signature: Uint32Array | null,
-): Promise<NearDuplicate | null> {
-  const bandList = signature ? bands(signature) : [];
-  const own = await ownFingerprint(tx, ref);
-  const candidates = await similarContents(tx, {
-    postId: ref.postId,
-    documentId: ref.documentId,
-    sha256: ref.sha256,
-    bands: bandList,
-  });
-  let best: NearDuplicate | null = null;
-  for (const other of candidates) {
-    // Only an earlier content is repeated: re-matching the first copy must not call it a copy of a later one (the
-    // record would change at every re-match of a file posted twice).
-    if (own && other.id > own.id) continue;
-    const exact = ref.sha256 !== null && other.sha256 === ref.sha256;
-    const score = exact ? 1 : signature ? similarity(signature, fromBytes(other.minhash)) : 0;
-    if (score >= NEAR_DUPLICATE && (!best || score > best.similarity))
-      best = { postId: other.postId, documentId: other.documentId, similarity: score, exact };
-  }
-  if (signature || ref.sha256) {
-    const empty = new Uint32Array(128);
-    await saveFingerprint(tx, {
-      postId: ref.postId,
-      documentId: ref.documentId,
-      sha256: ref.sha256,
-      minhash: toBytes(signature ?? empty),
-      bands: bandList,
-    });
-  }
-  return best;
 }
 
 export async function recordMatches(
@@ -238,14 +183,24 @@ export async function copyDocumentMatches(
   });
 }
 
-/** Creates or updates one match record per organisation found, in the caller's transaction; runs the hook last. */
+/**
+ * Creates or updates one match record per organisation found, in the caller's transaction; runs the hook last. Every
+ * record passes here (analysed or copied), so this is where captured names are masked: the incident title copies the
+ * post title and locations name the file, and either can hold an e-mail or a NIR. Masked before the comparison, so
+ * locations written unmasked by an older version are rewritten at the content's next match.
+ */
 async function writeMatches(
   tx: Db,
   ref: ContentRef,
-  found: MatchValues[],
+  analysed: MatchValues[],
   summary: { records: number; near: NearDuplicate | null; categories: string[] },
   onMatches?: OnMatches,
 ): Promise<MatchOutcome> {
+  const found = analysed.map((values) => ({
+    ...values,
+    locations: maskDocumentNames(values.locations ?? [], ref.phoneRegions),
+  }));
+  const postTitle = maskIdentifiersIn(ref.post.title, ref.phoneRegions);
   const existing = new Map((await matchesOfContent(tx, ref.postId, ref.documentId)).map((m) => [m.orgId, m]));
   const names = found.length
     ? new Map(
@@ -284,7 +239,7 @@ async function writeMatches(
           orgId: values.orgId,
           postId: ref.postId,
           severity: values.severity,
-          title: `${names.get(values.orgId)}: ${ref.post.title} (${ref.post.siteId})`,
+          title: `${names.get(values.orgId)}: ${postTitle} (${ref.post.siteId})`,
         }));
       match = await insertMatch(tx, { ...values, incidentId });
     } else {

@@ -68,8 +68,8 @@ export async function* csvRecords(
 
 /**
  * Columns that hold captured evidence as crawled (the post, the file as named): not ours to rewrite, so left out of
- * privacy dumps. The last two are derived by src/match and not masked yet: the incident's title copies the post
- * title and match locations name the file — remove them from this list once src/match masks them.
+ * privacy dumps. What leakwatch derives from them (incident titles, match locations, alert payloads) is masked and
+ * stays in the dumps.
  */
 export const CAPTURED_COLUMNS = [
   'posts.title',
@@ -78,8 +78,6 @@ export const CAPTURED_COLUMNS = [
   'documents.name',
   'post_documents.file_name',
   'post_documents.source_url',
-  'incidents.title',
-  'matches.locations',
 ] as const;
 
 /**

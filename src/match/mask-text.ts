@@ -1,13 +1,15 @@
 /**
- * Captured text that alerts copy (post titles, file and archive entry names) can itself hold identifiers: a teaser
- * title with a patient's e-mail, `NIR_280037511804224.pdf`. Before such text goes into alerts.payload and on to chat,
- * the matcher's own detectors read it and whatever they find (e-mail, phone, NIR, health number, IBAN, card) is
- * replaced by its masked form, whether or not it is registered: an alert says what leaked, never the value.
+ * Captured text that leakwatch copies into what it derives (post titles, file and archive entry names) can itself
+ * hold identifiers: a teaser title with a patient's e-mail, `NIR_280037511804224.pdf`. Before such text goes into an
+ * incident title, a match location or an alert payload (and on to chat), the matcher's own detectors read it and
+ * whatever they find (e-mail, phone, NIR, health number, IBAN, card) is replaced by its masked form, whether or not it
+ * is registered: derived evidence says what leaked, never the value. The captured rows themselves (posts, documents)
+ * are the evidence as crawled and are not rewritten.
  */
 import type { CountryCode } from 'libphonenumber-js';
-import { findEmails } from '../match/detect/emails.ts';
-import { findNumbers, type NumberOptions } from '../match/detect/numbers.ts';
-import { maskEmail, maskIdentifier } from '../match/mask.ts';
+import { findEmails } from './detect/emails.ts';
+import { findNumbers, type NumberOptions } from './detect/numbers.ts';
+import { maskEmail, maskIdentifier } from './mask.ts';
 
 // Spans handed to the number detector one at a time, so what it finds can be replaced where it stands: digit runs
 // (separators as leaks write them, 2A/2B of Corsican NIRs), IBANs and KVNRs. A span it finds nothing in is left as is.
@@ -27,6 +29,27 @@ export function maskIdentifiersIn(text: string, regions: readonly string[] = [])
   for (const spans of [IBAN, KVNR, DIGIT_RUN])
     out = out.replace(spans, (span) => maskedNumber(span, options) ?? span);
   return out;
+}
+
+/**
+ * Match locations with their document names masked (`dump.zip/m***.o***@free.fr.csv`, row 12): each distinct name is
+ * read once, however many rows of the same file are located.
+ */
+export function maskDocumentNames<Location extends { document?: string }>(
+  locations: readonly Location[],
+  regions: readonly string[] = [],
+): Location[] {
+  const masked = new Map<string, string>();
+  return locations.map((location) => {
+    const name = location.document;
+    if (name === undefined) return location;
+    let safe = masked.get(name);
+    if (safe === undefined) {
+      safe = maskIdentifiersIn(name, regions);
+      masked.set(name, safe);
+    }
+    return safe === name ? location : { ...location, document: safe };
+  });
 }
 
 function maskEmails(text: string): string {
