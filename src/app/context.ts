@@ -1,6 +1,7 @@
 import { type LoadedConfig, loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/schema.ts';
 import { resolveSecretKey, type SecretKey } from '../config/secret-key.ts';
+import { maskIdentifiersIn } from '../match/mask-text.ts';
 import { createLogger, type Logger, moduleLogger } from '../shared/logger.ts';
 import { type Database, openDatabase } from '../store/db.ts';
 import { migrateDatabase } from '../store/migrate.ts';
@@ -28,7 +29,12 @@ export interface CreateContextOptions {
 export async function createAppContext(options: CreateContextOptions = {}): Promise<AppContext> {
   const loaded = options.loaded ?? loadConfig();
   const { config } = loaded;
-  const logger = options.logger ?? createLogger(config.log);
+  const logger =
+    options.logger ??
+    createLogger({
+      ...config.log,
+      maskCaptured: (text) => maskIdentifiersIn(text, config.match.phoneRegions),
+    });
   const secretKey = resolveSecretKey(config, { create: options.createSecretKey ?? false });
   if (secretKey.source === 'generated') {
     logger.warn(

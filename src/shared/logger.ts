@@ -8,6 +8,12 @@ export interface LoggerOptions {
   format: 'auto' | 'json' | 'pretty';
   /** Where lines go; stderr by default so that `--json` output on stdout stays clean. */
   destination?: NodeJS.WritableStream;
+  /**
+   * Rewrites captured text (file names, URLs, post titles) logged under CAPTURED_FIELDS, in log objects and child
+   * bindings: the application passes the matcher's identifier masking, so a dump named after a patient's NIR or
+   * e-mail address is never logged in plaintext.
+   */
+  maskCaptured?: (text: string) => string;
 }
 
 /**
@@ -29,9 +35,21 @@ const REDACTED_FIELDS = [
   'databaseUrl',
 ];
 
+/** Field names under which modules log captured text (a posted file's name or URL, a post's title). */
+const CAPTURED_FIELDS = ['name', 'url', 'sourceUrl', 'fileName', 'title', 'document'];
+
 export function createLogger(options: LoggerOptions): Logger {
   const redact = { paths: REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`]), censor: '[redacted]' };
-  const base = { level: options.level, redact, base: { app: 'leakwatch' } };
+  const { maskCaptured } = options;
+  const serializers = maskCaptured
+    ? Object.fromEntries(
+        CAPTURED_FIELDS.map((field) => [
+          field,
+          (value: unknown) => (typeof value === 'string' ? maskCaptured(value) : value),
+        ]),
+      )
+    : {};
+  const base = { level: options.level, redact, serializers, base: { app: 'leakwatch' } };
   const pretty = options.format === 'pretty' || (options.format === 'auto' && process.stderr.isTTY === true);
   if (pretty && !options.destination) {
     return pino({
