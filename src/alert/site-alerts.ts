@@ -143,7 +143,14 @@ export async function writeHealthAlerts(tx: Db, change: HealthChange): Promise<n
 /** With the run's posts (same transaction): the site's first crawl, and new posts for channels that want them. */
 export async function writeReadingAlerts(
   tx: Db,
-  input: { siteId: string; baseline: boolean; newPostIds: readonly number[]; now: Date },
+  input: {
+    siteId: string;
+    baseline: boolean;
+    newPostIds: readonly number[];
+    /** Where national phone numbers in titles are read (match.phoneRegions). */
+    phoneRegions?: readonly string[];
+    now: Date;
+  },
 ): Promise<number> {
   const [site] = await tx.select().from(sites).where(eq(sites.id, input.siteId));
   if (!site) return 0;
@@ -164,7 +171,7 @@ export async function writeReadingAlerts(
       .where(inArray(posts.id, [...input.newPostIds]));
     for (const post of rows) {
       // A teaser title can hold an identifier: only its masked form is stored in the payload.
-      const title = maskIdentifiersIn(post.title);
+      const title = maskIdentifiersIn(post.title, input.phoneRegions);
       written += await writeSiteEvent(
         tx,
         site,

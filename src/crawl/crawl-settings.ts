@@ -12,6 +12,8 @@ export interface CrawlSettings {
   leaseMs: number;
   /** The analysts' channels hear of an outage once it lasts this long (alerts.siteDownHours); undefined: never. */
   siteDownAlertMs?: number;
+  /** Where phone numbers written without +country are read when new-post titles are masked (match.phoneRegions). */
+  phoneRegions?: readonly string[];
 }
 
 export function crawlSettings(config: Config): CrawlSettings {
@@ -31,5 +33,6 @@ export function crawlSettings(config: Config): CrawlSettings {
     backoffCapMs: crawl.backoffMaxHours * 3_600_000,
     leaseMs: 60_000,
     siteDownAlertMs: config.alerts.siteDownHours * 3_600_000,
+    phoneRegions: config.match.phoneRegions,
   };
 }

@@ -185,6 +185,7 @@ export async function crawlSite(
       known,
       countMissing: reading.complete && verdict.status === 'succeeded' && !reading.disagreement,
       removeAfterRuns: deps.settings.removeAfterRuns,
+      phoneRegions: deps.settings.phoneRegions ?? [],
       now,
     });
     await storeCaptures(

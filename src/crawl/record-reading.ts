@@ -17,6 +17,8 @@ export interface RecordReadingInput {
   /** Every listing page was read and the run is trusted: only then do unlisted posts count as missing. */
   countMissing: boolean;
   removeAfterRuns: number;
+  /** Regions whose national phone format is masked in new-post alerts (match.phoneRegions). */
+  phoneRegions: readonly string[];
   now: Date;
 }
 
@@ -140,6 +142,7 @@ export async function recordReading(db: Db, input: RecordReadingInput): Promise<
       siteId: input.siteId,
       baseline: input.baseline,
       newPostIds: recorded.filter((e) => e.kind === 'new').map((e) => e.postId),
+      phoneRegions: input.phoneRegions,
       now: input.now,
     });
     return {

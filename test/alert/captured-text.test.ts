@@ -38,15 +38,25 @@ describe('identifiers in captured text of alerts', () => {
         type: 'console',
         settings: { newPosts: true, digest: false },
       });
-      const post = await createPost(db, { siteId, title: 'Azur: helene.dupont@orange.fr 280037511804224' });
+      const post = await createPost(db, {
+        siteId,
+        title: 'Azur: helene.dupont@orange.fr 280037511804224, tel 06 98 76 54 32',
+      });
       expect(
-        await writeReadingAlerts(db, { siteId, baseline: false, newPostIds: [post.id], now: new Date() }),
+        await writeReadingAlerts(db, {
+          siteId,
+          baseline: false,
+          newPostIds: [post.id],
+          phoneRegions: ['FR'],
+          now: new Date(),
+        }),
       ).toBe(1);
       const [row] = await db.select().from(alerts).where(eq(alerts.channelId, channelId));
       const stored = JSON.stringify(row?.payload);
-      expect(stored).toContain('Azur: h***.d***@orange.fr 2************4');
+      expect(stored).toContain('Azur: h***.d***@orange.fr 2************4, tel +33*******32');
       expect(stored).not.toContain('helene');
       expect(stored).not.toContain('280037511804224');
+      expect(stored).not.toContain('98 76 54');
     } finally {
       await testDb.close();
     }
