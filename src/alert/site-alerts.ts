@@ -3,14 +3,14 @@
  *
  * - site_layout_broken: the site's health turned layout_broken (once per episode);
  * - site_down: the site has been down longer than `downAfterMs` (once per outage, however many re-crawls see it);
- * - site_up: the site answers again after an outage or a broken layout that was alerted (once);
+ * - site_up: the site answers again after outages or broken layouts that were alerted (once, closing all of them);
  * - site_new: the first crawl of a site (once per site);
  * - new_post: a post appeared on a watched site (channels with `newPosts: true`; never for a site's baseline).
  *
  * The dedupe key names the episode (the health's `since` instant), so the unique (channel, dedupe key) of the outbox
  * turns re-crawls into no-ops.
  */
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, max } from 'drizzle-orm';
 import { maskIdentifiersIn } from '../match/mask-text.ts';
 import type { Db } from '../store/db.ts';
 import { alerts, channels, posts, sites } from '../store/schema/index.ts';
@@ -111,33 +111,51 @@ export async function writeHealthAlerts(tx: Db, change: HealthChange): Promise<n
     );
   }
   if (site.health === 'up' && change.previous.health !== 'up') {
-    // "Back up" only after an outage or broken layout that was itself alerted: a short blip stays quiet.
+    // "Back up" only after an outage or broken layout that was itself alerted (a short blip stays quiet), and for every
+    // such episode since the last "back up": broken, then down for a while, then up closes both.
+    const open = await openEpisodes(tx, site.id);
+    if (open.length === 0) return 0;
     const episode = iso(change.previous.since);
-    const alerted = await tx
-      .select({ id: alerts.id })
-      .from(alerts)
-      .innerJoin(channels, eq(channels.id, alerts.channelId))
-      .where(
-        and(
-          isNull(channels.orgId),
-          inArray(alerts.dedupeKey, [
-            `site_down:site:${site.id}:since:${episode}`,
-            `site_layout_broken:site:${site.id}:since:${episode}`,
-          ]),
-        ),
-      )
-      .limit(1);
-    if (alerted.length === 0) return 0;
+    const was = open.map((e) => `${e.kind === 'site_down' ? 'down' : 'layout broken'} since ${e.since}`);
     return writeSiteEvent(
       tx,
       site,
       'site_up',
       `site_up:site:${site.id}:since:${episode}`,
-      `Read again (was ${change.previous.health} since ${episode}).`,
+      `Read again (was ${was.join(', then ')}).`,
       change.now,
     );
   }
   return 0;
+}
+
+/**
+ * The alerted outages and broken layouts of a site that no "back up" has closed yet (analysts' channels), oldest
+ * first, once each however many channels were told.
+ */
+async function openEpisodes(tx: Db, siteId: string): Promise<Array<{ kind: string; since: string }>> {
+  const analysts = and(isNull(channels.orgId), eq(alerts.siteId, siteId));
+  const [lastUp] = await tx
+    .select({ id: max(alerts.id) })
+    .from(alerts)
+    .innerJoin(channels, eq(channels.id, alerts.channelId))
+    .where(and(analysts, eq(alerts.kind, 'site_up')));
+  const rows = await tx
+    .select({ id: alerts.id, kind: alerts.kind, dedupeKey: alerts.dedupeKey })
+    .from(alerts)
+    .innerJoin(channels, eq(channels.id, alerts.channelId))
+    .where(
+      and(
+        analysts,
+        inArray(alerts.kind, ['site_down', 'site_layout_broken']),
+        gt(alerts.id, lastUp?.id ?? 0),
+      ),
+    )
+    .orderBy(asc(alerts.id));
+  const episodes = new Map<string, { kind: string; since: string }>();
+  for (const row of rows)
+    episodes.set(row.dedupeKey, { kind: row.kind, since: row.dedupeKey.split(':since:')[1] ?? '?' });
+  return [...episodes.values()];
 }
 
 /** With the run's posts (same transaction): the site's first crawl, and new posts for channels that want them. */

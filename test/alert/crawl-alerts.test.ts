@@ -165,6 +165,41 @@ describe.each(DRIVERS)('alerts from crawls on %s', (driver) => {
     );
   });
 
+  it('closes every alerted episode with one "back up": a broken layout, then a short outage, then up', async () => {
+    clockAt = Date.now(); // the test above moved the crawl clock half a day ahead of the database's
+    const fixture = serveLeakSite(makePosts(2), 1);
+    const host = harness.serve(fixture);
+    const site = fixtureDefinition(uniqueId(`episodes-${driver}`), [host]);
+    await crawlSite(deps, site, 'manual');
+    const siteKinds = async () =>
+      (
+        await db
+          .select()
+          .from(alerts)
+          .where(and(eq(alerts.channelId, quiet), eq(alerts.siteId, site.id)))
+          .orderBy(asc(alerts.id))
+      ).map((a) => [a.kind, a.payload.summary as string]);
+
+    const routes = new Map(fixture.routes);
+    fixture.routes.set('/', { body: '<html><body><p>maintenance</p></body></html>' });
+    expect((await crawlSite(deps, site, 'schedule')).status).toBe('layout_broken');
+    fixture.routes.clear();
+    for (const [path, route] of routes) fixture.routes.set(path, route);
+    harness.faults.set(host, { dead: true });
+    try {
+      expect((await crawlSite(deps, site, 'schedule')).status).toBe('down'); // shorter than siteDownAlertMs: quiet
+    } finally {
+      harness.faults.delete(host);
+    }
+    expect((await crawlSite(deps, site, 'schedule')).status).toBe('succeeded');
+    const told = await siteKinds();
+    expect(told.map(([kind]) => kind)).toEqual(['site_new', 'site_layout_broken', 'site_up']);
+    expect(told[2]?.[1]).toMatch(/^Read again \(was layout broken since \S+\)\.$/);
+    // Up again later: nothing left open, nothing more to say.
+    await crawlSite(deps, site, 'schedule');
+    expect((await siteKinds()).length).toBe(3);
+  });
+
   it('sends a follow-up of a match alert when the countdown ends and when files are added, nothing when unchanged', async () => {
     const { deps: match } = testDeps(testDb.database);
     const org = await createOrganisation(db, {
