@@ -16,6 +16,7 @@ import {
   type MatchValues,
   matchesOfContent,
   raiseIncidentSeverity,
+  retitleIncidents,
   updateMatch,
 } from '../store/matches.repository.ts';
 import { organisations } from '../store/schema/index.ts';
@@ -226,8 +227,18 @@ async function writeMatches(
     nearDuplicateOf: summary.near,
     categories: summary.categories,
   };
+  const incidentTitle = (orgId: number, title: string) =>
+    `${names.get(orgId)}: ${title} (${ref.post.siteId})`;
   for (const values of found) {
     if (!names.has(values.orgId)) continue; // deleted meanwhile
+    // An incident titled from this post by an older version holds the title unmasked: it is rewritten masked.
+    if (postTitle !== ref.post.title)
+      await retitleIncidents(tx, {
+        orgId: values.orgId,
+        firstPostId: ref.postId,
+        from: incidentTitle(values.orgId, ref.post.title),
+        to: incidentTitle(values.orgId, postTitle),
+      });
     const previous = existing.get(values.orgId) ?? null;
     let match: MatchRow;
     if (!previous) {
@@ -239,7 +250,7 @@ async function writeMatches(
           orgId: values.orgId,
           postId: ref.postId,
           severity: values.severity,
-          title: `${names.get(values.orgId)}: ${postTitle} (${ref.post.siteId})`,
+          title: incidentTitle(values.orgId, postTitle),
         }));
       match = await insertMatch(tx, { ...values, incidentId });
     } else {

@@ -129,6 +129,23 @@ export async function createIncident(
 }
 
 /** Raises an incident's severity to at least `severity`. */
+/** Gives the organisation's incidents first seen on a post, titled exactly `from`, the title `to`. */
+export async function retitleIncidents(
+  db: Db,
+  input: { orgId: number; firstPostId: number; from: string; to: string },
+): Promise<void> {
+  await db
+    .update(incidents)
+    .set({ title: input.to.slice(0, 300) })
+    .where(
+      and(
+        eq(incidents.orgId, input.orgId),
+        eq(incidents.firstPostId, input.firstPostId),
+        eq(incidents.title, input.from.slice(0, 300)),
+      ),
+    );
+}
+
 export async function raiseIncidentSeverity(db: Db, incidentId: number, severity: Severity): Promise<void> {
   const rank = (column: SQL | typeof incidents.severity) =>
     sql`array_position(array['low','medium','high','critical']::text[], ${column})`;

@@ -108,6 +108,25 @@ describe.each(DRIVERS)('captured names in match records on %s', (driver) => {
     ]);
   });
 
+  it('rewrites an incident title stored unmasked (by an older version) at the next match of its post', async () => {
+    const { db } = testDb.database;
+    const { deps } = testDeps(testDb.database);
+    // A title of its own: a near-identical earlier post would lend it that post's incident.
+    const title = 'Fuite chez Azur Analytics, fichier de marie.curie@free.fr et consorts';
+    const post = await createPost(db, { title });
+    const first = await matchPost(deps, post.id);
+    const incidentId = first.changes[0]?.match.incidentId as number;
+    await db
+      .update(incidents)
+      .set({ title: `${ORG_NAME}: ${title} (${post.siteId})` })
+      .where(eq(incidents.id, incidentId));
+    const again = await matchPost(deps, post.id);
+    expect(again.unchanged).toBe(1); // the match record itself had nothing new
+    expect(await incidentTitle(incidentId)).toBe(
+      `${ORG_NAME}: Fuite chez Azur Analytics, fichier de m***.c***@free.fr et consorts (${post.siteId})`,
+    );
+  });
+
   it('reads national phone numbers in names for the configured regions (match.phoneRegions)', async () => {
     const { db } = testDb.database;
     const german = createMatchDeps({
