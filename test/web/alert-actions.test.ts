@@ -273,4 +273,20 @@ describe('alert actions when the UI requires a token (PGlite)', () => {
     expect((await browser.submit(logout as Form)).status).toBe(303);
     expect(browser.cookies.has('leakwatch_token')).toBe(false);
   });
+
+  it('behind a reverse proxy, accepts forms from the origin of web.publicUrl and from no other', async () => {
+    const db = test.database.db;
+    const alert = await addAlert(db, seeded, { siteId: seeded.siteId });
+    const proxied = testWebApp(test.database, { access: { publicOrigin: 'https://lw.example' } });
+    try {
+      const browser = new FormClient(new URL(await proxied.listen({ host: '127.0.0.1', port: 0 })).origin);
+      const form = formFor(await browser.forms('/alerts', /^\/alerts\//), alert.id, 'acknowledge');
+      const elsewhere = await browser.submit(form, {}, { origin: 'https://other.example' });
+      expect(elsewhere.status).toBe(403);
+      expect((await browser.submit(form, {}, { origin: 'https://lw.example' })).status).toBe(303);
+      expect((await alertRow(db, alert.id))?.lifecycle).toBe('acknowledged');
+    } finally {
+      await proxied.close();
+    }
+  });
 });
