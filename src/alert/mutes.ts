@@ -10,8 +10,10 @@
  */
 import { and, eq, inArray, isNull, or, type SQL } from 'drizzle-orm';
 import { InputError } from '../shared/errors.ts';
+import { appendAudit } from '../store/audit-log.repository.ts';
 import type { Db } from '../store/db.ts';
 import { alertMutes, alerts, organisations, posts, sites, watchTerms } from '../store/schema/index.ts';
+import { type Actor, actorDetails, CLI_ACTOR } from './lifecycle.ts';
 
 export type MuteRow = typeof alertMutes.$inferSelect;
 
@@ -83,6 +85,19 @@ export function factsOfPayload(
   };
 }
 
+/** The mutes an analyst may add from an alert itself: its leak site, or its organisation's alerts about its post. */
+export type AlertMuteScope = 'site' | 'post';
+
+/** The mute target of that scope for this alert; undefined when the alert has no site (or no organisation+post). */
+export function muteTargetOfAlert(
+  alert: { orgId: number | null; siteId: string | null; postId: number | null },
+  scope: AlertMuteScope,
+): MuteTarget | undefined {
+  if (scope === 'site') return alert.siteId === null ? undefined : { kind: 'site', siteId: alert.siteId };
+  if (alert.orgId === null || alert.postId === null) return undefined;
+  return { kind: 'post', orgId: alert.orgId, postId: alert.postId };
+}
+
 async function checkTarget(db: Db, target: MuteTarget): Promise<{ orgId: number | null; label: string }> {
   if (target.kind === 'term') {
     const [term] = await db
@@ -120,13 +135,15 @@ function targetWhere(target: MuteTarget, orgId: number | null): SQL {
 }
 
 /**
- * Adds a mute (or finds the same one) and mutes the pending alerts it covers, in one transaction. Alerts being sent
- * right now (`sending`) are left to finish: stopping a message already on the wire is not possible.
+ * Adds a mute (or finds the same one) and mutes the pending alerts it covers, in one transaction with its audit
+ * entry. Alerts being sent right now (`sending`) are left to finish: stopping a message already on the wire is not
+ * possible.
  */
 export async function addMute(
   db: Db,
   target: MuteTarget,
   reason: string | null = null,
+  by: Actor = CLI_ACTOR,
 ): Promise<{ mute: MuteRow; label: string; alertsMuted: number }> {
   return db.transaction(async (tx) => {
     const { orgId, label } = await checkTarget(tx, target);
@@ -163,6 +180,14 @@ export async function addMute(
     const ids = pending.filter((row) => muteFor(factsOfPayload(row, row.payload), all)).map((row) => row.id);
     if (ids.length > 0)
       await tx.update(alerts).set({ state: 'muted', nextAttemptAt: null }).where(inArray(alerts.id, ids));
+    // The reason is the analyst's own words and stays in alert_mutes; the log keeps what and how much.
+    await appendAudit(tx as unknown as Db, {
+      actor: by.actor,
+      action: 'alert.mute',
+      targetType: 'alert_mute',
+      targetId: mute.id,
+      details: { kind: target.kind, label, alertsMuted: ids.length, ...actorDetails(by) },
+    });
     return { mute, label, alertsMuted: ids.length };
   });
 }

@@ -7,6 +7,8 @@ export type AlertState = (typeof alertStates)[number];
 
 export interface AlertListItem {
   id: number;
+  orgId: number | null;
+  siteId: string | null;
   postId: number | null;
   postTitle: string | null;
   orgSlug: string | null;
@@ -35,6 +37,8 @@ export async function listAlertPage(
   const rows = await db
     .select({
       id: alerts.id,
+      orgId: alerts.orgId,
+      siteId: alerts.siteId,
       postId: alerts.postId,
       postTitle: posts.title,
       orgSlug: organisations.slug,
@@ -60,4 +64,16 @@ export async function listAlertPage(
     .limit(query.limit + 1);
   const items = rows.slice(0, query.limit);
   return { items, next: rows.length > query.limit ? (items.at(-1)?.id ?? null) : null };
+}
+
+/** What an action on one alert needs to know about it; null when there is no such alert. */
+export async function getAlertScope(
+  db: Db,
+  alertId: number,
+): Promise<{ id: number; orgId: number | null; siteId: string | null; postId: number | null } | null> {
+  const [row] = await db
+    .select({ id: alerts.id, orgId: alerts.orgId, siteId: alerts.siteId, postId: alerts.postId })
+    .from(alerts)
+    .where(eq(alerts.id, alertId));
+  return row ?? null;
 }

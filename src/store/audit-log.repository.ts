@@ -7,7 +7,7 @@ import { auditLog } from './schema/index.ts';
 export type AuditEntry = typeof auditLog.$inferSelect;
 
 export interface AuditInput {
-  /** Who did it: `user:<id>`, `token:<id>`, `cli`, `system`. */
+  /** Who did it: `user:<id>`, `token:<id>`, `cli`, `loopback` (the open web UI), `system`. */
   actor: string;
   /** What was done, dotted: `org.create`, `identifiers.import`, `site.disable`. */
   action: string;

@@ -51,6 +51,9 @@ export interface PostDetail {
   }>;
   alerts: Array<{
     id: number;
+    orgId: number | null;
+    siteId: string | null;
+    postId: number | null;
     channelName: string;
     channelType: string;
     orgSlug: string | null;
@@ -128,6 +131,9 @@ export async function getPostDetail(db: Db, postId: number): Promise<PostDetail 
     db
       .select({
         id: alerts.id,
+        orgId: alerts.orgId,
+        siteId: alerts.siteId,
+        postId: alerts.postId,
         channelName: channels.name,
         channelType: channels.type,
         orgSlug: organisations.slug,

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../alert/lifecycle.ts';
 import { deriveKey } from '../shared/keys.ts';
 import { useApiToken } from '../store/api-tokens.repository.ts';
 import type { Db } from '../store/db.ts';
@@ -16,6 +17,8 @@ export interface AccessSettings {
   tokenKey: Buffer;
   /** Mark the cookie Secure (the UI is reached over https). */
   secureCookie: boolean;
+  /** The origin of web.publicUrl (behind a proxy, what the browser sees); forms posted from it are the UI's own. */
+  publicOrigin: string | null;
 }
 
 export const TOKEN_COOKIE = 'leakwatch_token';
@@ -39,6 +42,7 @@ export function accessSettings(
     requireToken: web.auth === 'token' || !isLoopbackHost(web.host),
     tokenKey: deriveKey(secretKeyMaterial, 'api-tokens'),
     secureCookie: web.publicUrl?.startsWith('https:') ?? false,
+    publicOrigin: web.publicUrl ? new URL(web.publicUrl).origin : null,
   };
 }
 
@@ -52,7 +56,7 @@ export function hashApiToken(tokenKey: Buffer, token: string): string {
   return createHmac('sha256', tokenKey).update(token, 'utf8').digest('hex');
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
+export function cookieValue(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const at = part.indexOf('=');
@@ -61,7 +65,8 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
-function presentedToken(request: FastifyRequest): string | undefined {
+/** The API token a request carries (Bearer header first, then the login cookie), unchecked. */
+export function presentedToken(request: FastifyRequest): string | undefined {
   const authorization = request.headers.authorization;
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
@@ -89,6 +94,17 @@ export function safeNextPath(value: unknown): string {
   return value;
 }
 
+const signedInTokens = new WeakMap<FastifyRequest, { id: number; name: string }>();
+
+/**
+ * Who is acting, for the audit log: the token the request was let in with, or `loopback` when the UI is open (only
+ * local users reach it, and they are not told apart).
+ */
+export function actorOf(request: FastifyRequest): Actor {
+  const token = signedInTokens.get(request);
+  return token ? { actor: `token:${token.id}`, name: token.name } : { actor: 'loopback' };
+}
+
 export function registerAccessControl(app: FastifyInstance, db: Db, settings: AccessSettings): void {
   if (!settings.requireToken) return;
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -97,6 +113,7 @@ export function registerAccessControl(app: FastifyInstance, db: Db, settings: Ac
     const token = await verifyApiToken(db, settings, presentedToken(request));
     if (token) {
       request.log.debug({ tokenName: token.name }, 'authenticated');
+      signedInTokens.set(request, token);
       return;
     }
     const wantsPage = request.method === 'GET' && !request.headers.authorization;

@@ -4,7 +4,9 @@ import type { Database } from '../store/db.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { TorStatusMonitor } from '../tor/tor-status.ts';
 import { type AccessSettings, registerAccessControl } from './access.ts';
+import { registerCsrfProtection } from './csrf.ts';
 import { sendNotFound, sendPage } from './reply.ts';
+import { registerAlertActionsRoutes } from './routes/alert-actions.routes.ts';
 import { registerAlertsRoutes } from './routes/alerts.routes.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';
 import { registerCapturesRoutes } from './routes/captures.routes.ts';
@@ -46,7 +48,9 @@ export function buildWebApp(deps: WebDependencies): FastifyInstance {
   });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
+    // Not no-referrer: under it a browser sends `Origin: null` with a form POST, and the CSRF check needs the real
+    // origin. same-origin still tells no other site which page linked to it.
+    reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
     reply.header('cross-origin-opener-policy', 'same-origin');
     reply.header('cross-origin-resource-policy', 'same-origin');
@@ -54,7 +58,15 @@ export function buildWebApp(deps: WebDependencies): FastifyInstance {
     if (!reply.hasHeader('content-security-policy'))
       reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
   });
+  // Forms are the only bodies the UI takes (login, alert actions); small, and parsed into plain fields.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 4096 },
+    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  // Access first: an unauthenticated POST is refused as such before its form is looked at.
   registerAccessControl(app, deps.database.db, deps.access);
+  registerCsrfProtection(app, deps.access);
   registerHealthRoutes(app, deps);
   registerStaticRoutes(app);
   registerAuthRoutes(app, deps, deps.access);
@@ -62,6 +74,7 @@ export function buildWebApp(deps: WebDependencies): FastifyInstance {
   registerPostsRoutes(app, deps, signedIn);
   registerSitesRoutes(app, deps, signedIn);
   registerAlertsRoutes(app, deps, signedIn);
+  registerAlertActionsRoutes(app, deps);
   registerCapturesRoutes(app, deps);
   app.setNotFoundHandler((_request, reply) => sendNotFound(reply, 'There is no such page.'));
   // Database and driver messages stay in the log: a page says only that something failed.

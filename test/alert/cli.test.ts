@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAudit } from '../../src/store/audit-log.repository.ts';
 import { type Database, openDatabase } from '../../src/store/db.ts';
 import { alerts, watchTerms } from '../../src/store/schema/index.ts';
 import { createPost } from '../match/support.ts';
@@ -137,6 +138,12 @@ describe('alert commands', () => {
     expect((await run(['alerts', 'resolve', id])).code).toBe(0);
     expect(JSON.parse((await run(['alerts', 'list', '--json'])).stdout).alerts[0].lifecycle).toBe('resolved');
     expect((await run(['alerts', 'ack', '999999'])).code).not.toBe(0);
+    // Each change is in the audit log, as the CLI's; the unknown id wrote nothing.
+    const audit = await listAudit(db, { targetType: 'alert' });
+    expect(audit.map((entry) => [entry.actor, entry.action, entry.targetId, entry.details])).toEqual([
+      ['cli', 'alert.resolve', id, { from: 'acknowledged', to: 'resolved' }],
+      ['cli', 'alert.acknowledge', id, { from: 'open', to: 'acknowledged' }],
+    ]);
   });
 
   it('tests channels through their real code: alerts test reports delivery, a 404 and a webhook', async () => {

@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as cheerio from 'cheerio';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, revokeApiToken } from '../../src/store/api-tokens.repository.ts';
@@ -158,11 +159,16 @@ describe.each(DRIVERS)('web UI access on %s', (driver) => {
 
   it('logs a browser in with a form that sets an HttpOnly SameSite=Strict cookie, and out again', async () => {
     const token = await newToken(`browser-${driver}`);
+    // The login form carries a CSRF token bound to a cookie the page sets (see alert-actions.test.ts for the checks).
+    const loginPage = await networked.inject({ method: 'GET', url: '/login' });
+    const csrfCookie = String(loginPage.headers['set-cookie']).split(';')[0] as string;
+    const csrfOf = (body: string) => cheerio.load(body)('input[name=csrf]').attr('value') ?? '';
+    const origin = 'http://localhost:80';
     const form = (value: string, next: string) => ({
       method: 'POST' as const,
       url: '/login',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ token: value, next }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie, origin },
+      payload: new URLSearchParams({ token: value, next, csrf: csrfOf(loginPage.body) }).toString(),
     });
     const wrong = await networked.inject(form('lwt_not-a-token', '/sites'));
     expect(wrong.statusCode).toBe(401);
@@ -177,7 +183,7 @@ describe.each(DRIVERS)('web UI access on %s', (driver) => {
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
     expect(cookie).toContain('Path=/');
-    const session = { cookie: cookie.split(';')[0] as string };
+    const session = { cookie: `${cookie.split(';')[0]}; ${csrfCookie}` };
     const sites = await networked.inject({ method: 'GET', url: '/sites', headers: session });
     expect(sites.statusCode).toBe(200);
     expect(sites.body).toContain('Log out');
@@ -185,7 +191,12 @@ describe.each(DRIVERS)('web UI access on %s', (driver) => {
     // A next path outside the UI is not followed.
     expect((await networked.inject(form(token, '//evil.example/'))).headers.location).toBe('/posts');
 
-    const logout = await networked.inject({ method: 'POST', url: '/logout', headers: session });
+    const logout = await networked.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: { ...session, origin, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ csrf: csrfOf(sites.body) }).toString(),
+    });
     expect(logout.statusCode).toBe(303);
     expect(String(logout.headers['set-cookie'])).toContain('Max-Age=0');
 

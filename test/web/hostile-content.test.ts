@@ -59,7 +59,7 @@ describe('hostile captured content', () => {
       expect(response.statusCode, url).toBe(200);
       for (const pattern of DANGEROUS) expect(response.body, `${url} ${pattern}`).not.toMatch(pattern);
       expect(response.headers['content-security-policy']).toBe(CSP);
-      expect(response.headers['referrer-policy']).toBe('no-referrer');
+      expect(response.headers['referrer-policy']).toBe('same-origin');
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       const $ = cheerio.load(response.body);
       expect($('script').length, url).toBe(0);

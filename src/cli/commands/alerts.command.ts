@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { and, desc, eq, type SQL } from 'drizzle-orm';
+import { CLI_ACTOR, setAlertLifecycle } from '../../alert/lifecycle.ts';
 import { addMute, listMutes, type MuteTarget, removeMute } from '../../alert/mutes.ts';
 import { sendTestMessage } from '../../alert/test-message.ts';
 import { InputError } from '../../shared/errors.ts';
@@ -31,13 +32,9 @@ function lifecycleCommand(parent: Command, name: 'ack' | 'resolve', lifecycle: '
       const id = alertId(value);
       const ctx = await registryContext();
       try {
-        const updated = await ctx.database.db
-          .update(alerts)
-          .set({ lifecycle })
-          .where(eq(alerts.id, id))
-          .returning({ id: alerts.id, lifecycle: alerts.lifecycle });
-        if (updated.length === 0) throw new InputError('alerts.not_found', `no alert #${id}`);
-        if (options.json) printJson({ ok: true, alert: updated[0] });
+        const updated = await setAlertLifecycle(ctx.database.db, id, lifecycle, CLI_ACTOR);
+        if (!updated) throw new InputError('alerts.not_found', `no alert #${id}`);
+        if (options.json) printJson({ ok: true, alert: { id, lifecycle: updated.lifecycle } });
         else say(`alert #${id} ${lifecycle}`);
       } finally {
         await ctx.close();
@@ -136,7 +133,7 @@ function registerMuteCommands(command: Command): void {
       const ctx = await registryContext();
       try {
         const target = await muteTarget(ctx.database.db, options);
-        const result = await addMute(ctx.database.db, target, options.reason ?? null);
+        const result = await addMute(ctx.database.db, target, options.reason ?? null, CLI_ACTOR);
         if (options.json) printJson({ ok: true, mute: result.mute, alertsMuted: result.alertsMuted });
         else
           say(`mute #${result.mute.id}: ${result.label} muted; ${result.alertsMuted} pending alerts muted`);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { type AlertState, listAlertPage } from '../../store/alerts-view.repository.ts';
 import { alertStates } from '../../store/schema/index.ts';
 import type { WebDependencies } from '../app.ts';
+import { sessionOf } from '../csrf.ts';
 import { positiveId, queryText, sendPage } from '../reply.ts';
 import { alertsPage } from '../views/alerts.view.ts';
 
@@ -18,7 +19,14 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: WebDependencies
         : { items: [], next: null };
     return sendPage(
       reply,
-      alertsPage({ ...result, state, states: alertStates, paged: before !== undefined, signedIn }),
+      alertsPage({
+        ...result,
+        state,
+        states: alertStates,
+        paged: before !== undefined,
+        before,
+        session: sessionOf(request, signedIn),
+      }),
     );
   });
 }

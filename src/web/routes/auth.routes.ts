@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AccessSettings } from '../access.ts';
 import { safeNextPath, tokenCookie, verifyApiToken } from '../access.ts';
 import type { WebDependencies } from '../app.ts';
+import { sessionOf } from '../csrf.ts';
 import { sendPage } from '../reply.ts';
 import { loginPage } from '../views/login.view.ts';
 
@@ -15,15 +16,12 @@ export function registerAuthRoutes(
     app.get('/login', async (_request, reply) => reply.redirect('/posts', 303));
     return;
   }
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: 4096 },
-    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
-  );
-
   app.get('/login', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
-    return sendPage(reply, loginPage({ next: safeNextPath(query.next), failed: false }));
+    return sendPage(
+      reply,
+      loginPage({ next: safeNextPath(query.next), failed: false, session: sessionOf(request, false) }),
+    );
   });
 
   app.post('/login', async (request, reply) => {
@@ -33,7 +31,7 @@ export function registerAuthRoutes(
     const valid = await verifyApiToken(deps.database.db, access, token);
     if (!valid) {
       request.log.warn({ ip: request.ip }, 'login with an unknown, revoked or expired token');
-      return sendPage(reply, loginPage({ next, failed: true }), 401);
+      return sendPage(reply, loginPage({ next, failed: true, session: sessionOf(request, false) }), 401);
     }
     request.log.info({ tokenName: valid.name, ip: request.ip }, 'logged in');
     return reply.header('set-cookie', tokenCookie(access, token ?? null)).redirect(next, 303);

@@ -4,6 +4,7 @@ import type { PostStatus } from '../../store/posts-query.repository.ts';
 import { listPostPage, postFilterChoices } from '../../store/posts-view.repository.ts';
 import { postStatuses } from '../../store/schema/index.ts';
 import type { WebDependencies } from '../app.ts';
+import { sessionOf } from '../csrf.ts';
 import { positiveId, queryText, sendNotFound, sendPage } from '../reply.ts';
 import { postDetailPage } from '../views/post-detail.view.ts';
 import { type PostFilters, postsPage } from '../views/posts.view.ts';
@@ -50,7 +51,7 @@ export function registerPostsRoutes(app: FastifyInstance, deps: WebDependencies,
         filters,
         choices: { ...choices, statuses: postStatuses },
         paged: after !== undefined,
-        signedIn,
+        session: sessionOf(request, signedIn),
       }),
     );
   });
@@ -61,7 +62,12 @@ export function registerPostsRoutes(app: FastifyInstance, deps: WebDependencies,
     if (!detail) return sendNotFound(reply, 'There is no post with this id.');
     return sendPage(
       reply,
-      postDetailPage({ detail, now: new Date(), evidenceAvailable: deps.evidence !== undefined, signedIn }),
+      postDetailPage({
+        detail,
+        now: new Date(),
+        evidenceAvailable: deps.evidence !== undefined,
+        session: sessionOf(request, signedIn),
+      }),
     );
   });
 }

@@ -43,6 +43,11 @@ input, select, button { font: inherit; padding: .25rem .4rem; }
 .pager { margin-top: 1rem; display: flex; gap: 1rem; }
 .error { color: var(--critical); }
 img.screenshot { max-width: 100%; border: 1px solid var(--line); }
+/* Alert actions: small forms side by side; mutes fold away behind a summary (no script needed). */
+.actions { display: flex; flex-wrap: wrap; gap: .3rem; align-items: start; }
+form.action { display: inline-flex; gap: .3rem; margin: 0; }
+.actions details form.action { margin-top: .3rem; }
+.actions input[name=reason] { width: 10rem; }
 .login { max-width: 28rem; margin: 3rem auto; background: #fff; border: 1px solid var(--line); padding: 1.2rem; }
 .login input { width: 100%; margin: .4rem 0 .8rem; }
 `;

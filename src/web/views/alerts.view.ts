@@ -1,7 +1,8 @@
 import type { AlertListItem } from '../../store/alerts-view.repository.ts';
 import { type Html, html, localHref } from '../html.ts';
+import { alertActions } from './alert-actions.view.ts';
 import { severity, when } from './format.ts';
-import { page } from './layout.ts';
+import { page, type Session } from './layout.ts';
 
 export function alertsPage(options: {
   items: readonly AlertListItem[];
@@ -9,8 +10,12 @@ export function alertsPage(options: {
   state: string | undefined;
   states: readonly string[];
   paged: boolean;
-  signedIn: boolean;
+  /** The page's `before` cursor, to come back to after an action. */
+  before: number | undefined;
+  session: Session;
 }): Html {
+  // After an action the analyst comes back to the same page of the same filter.
+  const back = localHref('/alerts', { state: options.state, before: options.before });
   const rows = options.items.map(
     (alert) => html`<tr>
 <td>${alert.id}${alert.parentAlertId ? html`<br><span class="muted">follows #${alert.parentAlertId}</span>` : ''}</td>
@@ -24,6 +29,7 @@ export function alertsPage(options: {
 <td>${alert.attempts}</td>
 <td class="error">${alert.lastError ?? ''}</td>
 <td>${when(alert.createdAt)}</td>
+<td>${alertActions(alert, options.session, back)}</td>
 </tr>`,
   );
   const body = html`<h1>Alerts</h1>
@@ -38,7 +44,7 @@ ${
   options.items.length === 0
     ? html`<p class="muted">No alerts.</p>`
     : html`<table>
-<thead><tr><th>#</th><th>Post</th><th>Organisation</th><th>Channel</th><th>Kind</th><th>Severity</th><th>State</th><th>Lifecycle</th><th>Attempts</th><th>Failure reason</th><th>Created</th></tr></thead>
+<thead><tr><th>#</th><th>Post</th><th>Organisation</th><th>Channel</th><th>Kind</th><th>Severity</th><th>State</th><th>Lifecycle</th><th>Attempts</th><th>Failure reason</th><th>Created</th><th>Actions</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`
 }
@@ -46,5 +52,5 @@ ${
 ${options.paged ? html`<a href="${localHref('/alerts', { state: options.state })}">first page</a>` : ''}
 ${options.next !== null ? html`<a href="${localHref('/alerts', { state: options.state, before: options.next })}" rel="next">next page</a>` : ''}
 </nav>`;
-  return page({ title: 'Alerts', section: 'alerts', body, signedIn: options.signedIn });
+  return page({ title: 'Alerts', section: 'alerts', body, session: options.session });
 }

@@ -1,7 +1,8 @@
 import type { PostDetail } from '../../store/post-detail-view.repository.ts';
 import { type Html, html, localHref } from '../html.ts';
+import { alertActions } from './alert-actions.view.ts';
 import { bytes, countdown, counts, severity, when } from './format.ts';
-import { page } from './layout.ts';
+import { page, type Session } from './layout.ts';
 
 function table(headers: string[], rows: Html[], empty: string): Html {
   if (rows.length === 0) return html`<p class="muted">${empty}</p>`;
@@ -81,7 +82,7 @@ function matches(detail: PostDetail): Html {
   );
 }
 
-function alerts(detail: PostDetail): Html {
+function alerts(detail: PostDetail, session: Session): Html {
   return table(
     [
       '#',
@@ -94,6 +95,7 @@ function alerts(detail: PostDetail): Html {
       'Attempts',
       'Last error',
       'Created',
+      'Actions',
     ],
     detail.alerts.map(
       (alert) => html`<tr>
@@ -107,6 +109,7 @@ function alerts(detail: PostDetail): Html {
 <td>${alert.attempts}</td>
 <td class="error">${alert.lastError ?? ''}</td>
 <td>${when(alert.createdAt)}</td>
+<td>${alertActions(alert, session, localHref(`/posts/${detail.post.id}`))}</td>
 </tr>`,
     ),
     'No alerts for this post.',
@@ -128,7 +131,7 @@ export function postDetailPage(options: {
   detail: PostDetail;
   now: Date;
   evidenceAvailable: boolean;
-  signedIn: boolean;
+  session: Session;
 }): Html {
   const { detail } = options;
   const body = html`<p><a href="/posts">← posts</a></p>
@@ -139,12 +142,12 @@ ${detail.post.bodyText ? html`<pre class="post-text">${detail.post.bodyText}</pr
 <h2>Matches</h2>
 ${matches(detail)}
 <h2>Alerts</h2>
-${alerts(detail)}
+${alerts(detail, options.session)}
 <h2>Files</h2>
 ${documents(detail)}
 <h2>History</h2>
 ${events(detail)}
 <h2>Captures</h2>
 ${captures(detail, options.evidenceAvailable)}`;
-  return page({ title: detail.post.title, section: 'posts', body, signedIn: options.signedIn });
+  return page({ title: detail.post.title, section: 'posts', body, session: options.session });
 }

@@ -1,7 +1,7 @@
 import type { PostPage } from '../../store/posts-view.repository.ts';
 import { type Html, html, localHref } from '../html.ts';
 import { severity, when } from './format.ts';
-import { page } from './layout.ts';
+import { page, type Session } from './layout.ts';
 
 export interface PostFilters {
   q?: string;
@@ -63,7 +63,7 @@ export function postsPage(options: {
   choices: FilterChoices;
   /** Not the first page: offer the way back to it. */
   paged: boolean;
-  signedIn: boolean;
+  session: Session;
 }): Html {
   const { result, filters, choices } = options;
   const rows = result.items.map(
@@ -90,5 +90,5 @@ ${
 ${options.paged ? html`<a href="${localHref('/posts', { ...filters })}">first page</a>` : ''}
 ${result.next !== null ? html`<a href="${localHref('/posts', { ...filters, after: result.next })}" rel="next">next page</a>` : ''}
 </nav>`;
-  return page({ title: 'Posts', section: 'posts', body, signedIn: options.signedIn });
+  return page({ title: 'Posts', section: 'posts', body, session: options.session });
 }

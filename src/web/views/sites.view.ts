@@ -1,9 +1,9 @@
 import type { SiteOverview } from '../../store/sites.repository.ts';
 import { type Html, html, localHref } from '../html.ts';
 import { when } from './format.ts';
-import { page } from './layout.ts';
+import { page, type Session } from './layout.ts';
 
-export function sitesPage(sites: readonly SiteOverview[], signedIn: boolean): Html {
+export function sitesPage(sites: readonly SiteOverview[], session: Session): Html {
   const rows = sites.map(
     (site) => html`<tr>
 <td>${site.name}<br><span class="muted">${site.id} · ${site.engine}${site.enabled ? '' : ' · disabled'}</span></td>
@@ -23,5 +23,5 @@ ${
 <tbody>${rows}</tbody>
 </table>`
 }`;
-  return page({ title: 'Sites', section: 'sites', body, signedIn });
+  return page({ title: 'Sites', section: 'sites', body, session });
 }
