@@ -105,8 +105,38 @@ export function actorOf(request: FastifyRequest): Actor {
   return token ? { actor: `token:${token.id}`, name: token.name } : { actor: 'loopback' };
 }
 
+/**
+ * On the open loopback UI, whether the Host a request names is one the UI answers to: a loopback name, or the host of
+ * web.publicUrl. A page of another site whose name was re-pointed at 127.0.0.1 (DNS rebinding) names its own host.
+ */
+function openHostAllowed(host: string | undefined, settings: AccessSettings): boolean {
+  if (!host) return false;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${host}`).hostname;
+  } catch {
+    return false;
+  }
+  if (isLoopbackHost(hostname)) return true;
+  return settings.publicOrigin !== null && new URL(settings.publicOrigin).hostname === hostname;
+}
+
 export function registerAccessControl(app: FastifyInstance, db: Db, settings: AccessSettings): void {
-  if (!settings.requireToken) return;
+  if (!settings.requireToken) {
+    // Open because only local users reach a loopback address: a browser sent here by another site's re-pointed name
+    // is refused, or that site's scripts could read the leak data the pages show.
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (openHostAllowed(request.headers.host, settings)) return;
+      request.log.warn({ host: request.headers.host }, 'refused a request naming a non-loopback Host');
+      return reply
+        .code(403)
+        .type('text/plain; charset=utf-8')
+        .send(
+          'refused: this leakwatch UI answers only to a loopback host name (127.0.0.1, localhost, [::1]) or web.publicUrl. Nothing was changed.\n',
+        );
+    });
+    return;
+  }
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '/';
     if (OPEN_PATHS.has(path)) return;

@@ -96,6 +96,19 @@ describe.each(DRIVERS)('web UI access on %s', (driver) => {
     expect((await open.inject({ method: 'GET', url: '/login' })).headers.location).toBe('/posts');
   });
 
+  it('answers on the open loopback UI only to loopback host names (DNS rebinding)', async () => {
+    const get = (url: string, host: string) => open.inject({ method: 'GET', url, headers: { host } });
+    for (const host of ['localhost', '127.0.0.1:8080', '[::1]:8080', 'LOCALHOST:1'])
+      expect((await get('/posts', host)).statusCode, host).toBe(200);
+    for (const host of ['evil.example', 'evil.example:8080', '127.0.0.1.evil.example', '10.0.0.5:8080']) {
+      for (const url of ['/posts', `/posts/${seeded.hostilePostId}`, '/alerts', '/healthz']) {
+        const refused = await get(url, host);
+        expect(refused.statusCode, `${host} ${url}`).toBe(403);
+        expect(refused.body).toContain('only to a loopback host name');
+      }
+    }
+  });
+
   it('on another host serves no leak data without a token, but health, login and the stylesheet', async () => {
     const protectedUrls = [
       '/',
