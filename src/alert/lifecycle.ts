@@ -41,6 +41,10 @@ export async function setAlertLifecycle(
       .where(eq(alerts.id, alertId))
       .for('update');
     if (!current) return null;
+    // Nothing to record for the same state again (a double submit), and a resolved alert is not reopened by an
+    // acknowledgement sent from a page that was stale.
+    if (current.lifecycle === lifecycle || (lifecycle === 'acknowledged' && current.lifecycle === 'resolved'))
+      return { id: alertId, lifecycle: current.lifecycle, previous: current.lifecycle };
     await tx.update(alerts).set({ lifecycle }).where(eq(alerts.id, alertId));
     await appendAudit(tx as unknown as Db, {
       actor: by.actor,

@@ -193,13 +193,23 @@ export async function addMute(
 }
 
 /** Removes a mute by id. Alerts it muted stay muted (they were judged then); later alerts are delivered again. */
-export async function removeMute(db: Db, muteId: number): Promise<MuteRow> {
-  const [removed] = await db.delete(alertMutes).where(eq(alertMutes.id, muteId)).returning();
-  if (!removed)
-    throw new InputError('alert.mute_not_found', `no mute #${muteId}`, {
-      hint: 'see `leakwatch alerts mutes`',
+export async function removeMute(db: Db, muteId: number, by: Actor = CLI_ACTOR): Promise<MuteRow> {
+  return db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Db;
+    const [removed] = await tx.delete(alertMutes).where(eq(alertMutes.id, muteId)).returning();
+    if (!removed)
+      throw new InputError('alert.mute_not_found', `no mute #${muteId}`, {
+        hint: 'see `leakwatch alerts mutes`',
+      });
+    await appendAudit(tx, {
+      actor: by.actor,
+      action: 'alert.unmute',
+      targetType: 'alert_mute',
+      targetId: muteId,
+      details: { kind: removed.kind, ...actorDetails(by) },
     });
-  return removed;
+    return removed;
+  });
 }
 
 export async function listMutes(db: Db) {

@@ -2,6 +2,7 @@ import { type LoadedConfig, loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/schema.ts';
 import { resolveSecretKey, type SecretKey } from '../config/secret-key.ts';
 import { maskIdentifiersIn } from '../match/mask-text.ts';
+import { supportedPhoneRegions } from '../match/phone-regions.ts';
 import { createLogger, type Logger, moduleLogger } from '../shared/logger.ts';
 import { type Database, openDatabase } from '../store/db.ts';
 import { migrateDatabase } from '../store/migrate.ts';
@@ -29,11 +30,12 @@ export interface CreateContextOptions {
 export async function createAppContext(options: CreateContextOptions = {}): Promise<AppContext> {
   const loaded = options.loaded ?? loadConfig();
   const { config } = loaded;
+  const phoneRegions = supportedPhoneRegions(config.match.phoneRegions);
   const logger =
     options.logger ??
     createLogger({
       ...config.log,
-      maskCaptured: (text) => maskIdentifiersIn(text, config.match.phoneRegions),
+      maskCaptured: (text) => maskIdentifiersIn(text, phoneRegions),
     });
   const secretKey = resolveSecretKey(config, { create: options.createSecretKey ?? false });
   if (secretKey.source === 'generated') {

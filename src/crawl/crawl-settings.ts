@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import type { FetchLimits } from '../fetch/fetch-limits.ts';
+import { supportedPhoneRegions } from '../match/phone-regions.ts';
 
 export interface CrawlSettings {
   limits: FetchLimits;
@@ -33,6 +34,6 @@ export function crawlSettings(config: Config): CrawlSettings {
     backoffCapMs: crawl.backoffMaxHours * 3_600_000,
     leaseMs: 60_000,
     siteDownAlertMs: config.alerts.siteDownHours * 3_600_000,
-    phoneRegions: config.match.phoneRegions,
+    phoneRegions: supportedPhoneRegions(config.match.phoneRegions),
   };
 }

@@ -13,7 +13,7 @@
  * that same transaction. Re-running on the same content is idempotent (unchanged records are not rewritten).
  */
 import { asc, eq, inArray } from 'drizzle-orm';
-import { type CountryCode, isSupportedCountry } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
 import type { AppContext } from '../app/context.ts';
 import type { TextRecord, TextRecordStream } from '../extract/text-record.ts';
 import { InputError, RetryableError } from '../shared/errors.ts';
@@ -25,6 +25,7 @@ import { ContentAnalysis } from './analyse.ts';
 import { fold } from './fold.ts';
 import { createHasher, type IdentifierHasher } from './hasher.ts';
 import type { DateOrder } from './identifiers/dates.ts';
+import { supportedPhoneRegions } from './phone-regions.ts';
 import {
   copyDocumentMatches,
   type MatchOutcome,
@@ -75,7 +76,9 @@ export function createMatchDeps(
   const fromConfig: Partial<MatchOptions> = configured
     ? {
         samples: configured.maskedSamples,
-        phoneRegions: supportedRegions(configured.phoneRegions, logger),
+        phoneRegions: supportedPhoneRegions(configured.phoneRegions, (unknown) =>
+          logger.warn({ regions: unknown }, 'match.phoneRegions: unknown regions ignored'),
+        ),
         dateOrder: configured.dateOrder,
       }
     : {};
@@ -89,17 +92,6 @@ export function createMatchDeps(
     logger,
     options: { ...DEFAULT_MATCH_OPTIONS, ...fromConfig, ...options },
   };
-}
-
-function supportedRegions(regions: readonly string[], logger: Logger): CountryCode[] {
-  const known = regions.filter((region): region is CountryCode => isSupportedCountry(region));
-  if (known.length < regions.length) {
-    logger.warn(
-      { regions: regions.filter((r) => !known.includes(r as CountryCode)) },
-      'match.phoneRegions: unknown regions ignored',
-    );
-  }
-  return known.length > 0 ? known : ['FR'];
 }
 
 export interface MatchCallOptions {

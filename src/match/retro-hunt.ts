@@ -178,27 +178,37 @@ async function runRetroHunt(
     : 0;
   // Taken up again (its worker stopped or died): counts and cursors go on from the last saved progress. What was
   // done after that save is matched again, which changes nothing (matching is idempotent).
+  const cursor = { post: hunt.postCursor, document: hunt.documentCursor };
+  // Counts saved without a cursor (by a version before cursors) go with a walk from the start: they start again too.
+  const resumed = cursor.post > 0 || cursor.document > 0;
   const progress: RetroHuntProgress = {
-    huntId,
+    ...emptyProgress(huntId),
     postsTotal,
     documentsTotal,
-    postsDone: hunt.postsDone,
-    documentsDone: hunt.documentsDone,
-    documentsSkipped: hunt.documentsSkipped,
-    created: hunt.changes.created,
-    grown: hunt.changes.grown,
+    ...(resumed
+      ? {
+          postsDone: hunt.postsDone,
+          documentsDone: hunt.documentsDone,
+          documentsSkipped: hunt.documentsSkipped,
+          created: hunt.changes.created,
+          grown: hunt.changes.grown,
+        }
+      : {}),
   };
-  const cursor = { post: hunt.postCursor, document: hunt.documentCursor };
-  if (cursor.post > 0 || cursor.document > 0)
+  if (resumed)
     deps.logger?.info(
       { huntId, postCursor: cursor.post, documentCursor: cursor.document },
       'retro-hunt resumed where it was left',
     );
+  // A change is saved at once (with the cursor past it): matched again after a crash it would be no change, and lost
+  // from the counts. Changes are rare; the rest is saved at most once a second.
+  let changed = false;
   let lastSaved = 0;
   const save = async (force = false) => {
     options.onProgress?.({ ...progress });
-    if (!force && performance.now() - lastSaved < 1000) return;
+    if (!force && !changed && performance.now() - lastSaved < 1000) return;
     lastSaved = performance.now();
+    changed = false;
     const { postsDone, documentsDone, documentsSkipped, created, grown } = progress;
     await updateRetroHunt(db, huntId, {
       postsTotal,
@@ -216,6 +226,7 @@ async function runRetroHunt(
     for (const change of outcome.changes) {
       if (change.kind === 'created') progress.created++;
       if (change.kind === 'grown') progress.grown++;
+      changed = true;
     }
   };
   const stopped = () => options.signal?.aborted || options.interrupt?.aborted;

@@ -35,8 +35,11 @@ const REDACTED_FIELDS = [
   'databaseUrl',
 ];
 
-/** Field names under which modules log captured text (a posted file's name or URL, a post's title). */
-const CAPTURED_FIELDS = ['name', 'url', 'sourceUrl', 'fileName', 'title', 'document'];
+/**
+ * Field names under which modules log captured text: a posted file's name or URL, a post's title, and error messages
+ * and details, which name the file or archive entry they are about (`dump.zip/NIR_2800375….pdf: encrypted`).
+ */
+const CAPTURED_FIELDS = ['name', 'url', 'sourceUrl', 'fileName', 'title', 'document', 'error', 'detail'];
 
 export function createLogger(options: LoggerOptions): Logger {
   const redact = { paths: REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`]), censor: '[redacted]' };

@@ -138,7 +138,13 @@ describe('alert commands', () => {
     expect((await run(['alerts', 'resolve', id])).code).toBe(0);
     expect(JSON.parse((await run(['alerts', 'list', '--json'])).stdout).alerts[0].lifecycle).toBe('resolved');
     expect((await run(['alerts', 'ack', '999999'])).code).not.toBe(0);
-    // Each change is in the audit log, as the CLI's; the unknown id wrote nothing.
+    // A resolved alert is not reopened by a late acknowledgement, and the same state again records nothing.
+    const late = await run(['alerts', 'ack', id]);
+    expect(late.code).toBe(0);
+    expect(late.stderr).toContain(`alert #${id} stays resolved`);
+    expect((await run(['alerts', 'resolve', id])).code).toBe(0);
+    expect(JSON.parse((await run(['alerts', 'list', '--json'])).stdout).alerts[0].lifecycle).toBe('resolved');
+    // Each change is in the audit log, as the CLI's; the unknown id and the no-ops wrote nothing.
     const audit = await listAudit(db, { targetType: 'alert' });
     expect(audit.map((entry) => [entry.actor, entry.action, entry.targetId, entry.details])).toEqual([
       ['cli', 'alert.resolve', id, { from: 'acknowledged', to: 'resolved' }],

@@ -8,6 +8,7 @@ import { addMute, listMutes, type MuteRow, muteFor, removeMute } from '../../src
 import { alertOutbox } from '../../src/alert/outbox.ts';
 import { importIdentifiers } from '../../src/match/import/import-identifiers.ts';
 import { type MatchDeps, matchDocument, matchPost } from '../../src/match/match-service.ts';
+import { listAudit } from '../../src/store/audit-log.repository.ts';
 import type { Db } from '../../src/store/db.ts';
 import { createOrganisation } from '../../src/store/organisations.repository.ts';
 import { alertMutes, alerts, watchTerms } from '../../src/store/schema/index.ts';
@@ -146,6 +147,10 @@ describe.each(DRIVERS)('alert mutes on %s', (driver) => {
 
     // Unmuted: the next post with only that term alerts again; the muted alert stays recorded as muted.
     await removeMute(db, mute.id);
+    // The audit log says the mute ended, as it said it began.
+    expect(
+      (await listAudit(db, { targetType: 'alert_mute', targetId: mute.id })).map((entry) => entry.action),
+    ).toEqual(['alert.unmute', 'alert.mute']);
     const later = await createPost(db, { title: 'Azur Analytics', bodyText: 'Azur Analytics again' });
     await matchPost(deps, later.id, { onMatches: outbox });
     expect(await stateOf(later.id)).toEqual(['pending']);

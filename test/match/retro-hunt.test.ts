@@ -17,7 +17,7 @@ import {
 } from '../../src/match/retro-hunt.ts';
 import { addWatchTerms, createOrganisation } from '../../src/store/organisations.repository.ts';
 import { getRetroHunt, type RetroHunt } from '../../src/store/retro-hunts.repository.ts';
-import { matches, postDocuments } from '../../src/store/schema/index.ts';
+import { matches, postDocuments, retroHunts } from '../../src/store/schema/index.ts';
 import { uniqueId } from '../store/fixtures.ts';
 import { DRIVERS, openTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { createDocument, createPost, testDeps } from './support.ts';
@@ -154,5 +154,25 @@ describe.each(DRIVERS)('retro-hunts over stored posts and documents on %s', (dri
         .map((p) => p.id)
         .sort((a, b) => a - b),
     );
+  });
+
+  it('starts counts again with the walk when a hunt saved counts but no cursor (before cursors existed)', async () => {
+    const { db } = test.database;
+    const [clock] = await test.database.query<{ now: Date }>('select now() as now');
+    const org = await createOrganisation(db, { slug: uniqueId('org'), name: 'Org' });
+    for (let i = 1; i <= 3; i++) await createPost(db, { title: `Tlaloc leak ${i}` });
+    await addWatchTerms(db, org.id, [{ kind: 'keyword', pattern: 'Tlaloc' }]);
+    const hunt = await recordRetroHunt(deps, { orgId: org.id, since: new Date(clock?.now as Date) });
+    await db
+      .update(retroHunts)
+      .set({ postsDone: 2, changes: { created: 2, grown: 0 } })
+      .where(eq(retroHunts.id, hunt.id));
+    const status = await runRecordedHunt(deps, (await getRetroHunt(db, hunt.id)) as RetroHunt);
+    expect(status).toBe('succeeded');
+    expect(await getRetroHunt(db, hunt.id)).toMatchObject({
+      postsTotal: 3,
+      postsDone: 3,
+      changes: { created: 3, grown: 0 },
+    });
   });
 });

@@ -30,10 +30,21 @@ describe('the logger', () => {
       { url: 'http://x.onion/files/NIR_280037511804224.pdf', title: 'Leak: jean@lab.fr' },
       'downloading',
     );
+    child.warn({ error: 'dump.zip/marie.curie@free.fr.pdf: encrypted' }, 'document extracted');
     const text = lines();
-    for (const plaintext of ['paul.martin@free.fr', '0698765432', '280037511804224', 'jean@lab.fr'])
+    for (const plaintext of [
+      'paul.martin@free.fr',
+      '0698765432',
+      '280037511804224',
+      'jean@lab.fr',
+      'marie.curie',
+    ])
       expect(text).not.toContain(plaintext);
-    const line = JSON.parse(text.trim());
+    const [line, warning] = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(warning.error).toBe('dump.zip/m***.c***@free.fr.pdf: encrypted');
     expect(line).toMatchObject({ document: 7, msg: 'downloading' });
     expect(line.name).toMatch(/^patients\/p\*+\.m\*+@free\.fr_\+33\*+32\.csv$/);
     expect(line.url).toMatch(/^http:\/\/x\.onion\/files\/NIR_2\*+4\.pdf$/);

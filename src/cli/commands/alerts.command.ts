@@ -35,6 +35,7 @@ function lifecycleCommand(parent: Command, name: 'ack' | 'resolve', lifecycle: '
         const updated = await setAlertLifecycle(ctx.database.db, id, lifecycle, CLI_ACTOR);
         if (!updated) throw new InputError('alerts.not_found', `no alert #${id}`);
         if (options.json) printJson({ ok: true, alert: { id, lifecycle: updated.lifecycle } });
+        else if (updated.lifecycle !== lifecycle) say(`alert #${id} stays ${updated.lifecycle}`);
         else say(`alert #${id} ${lifecycle}`);
       } finally {
         await ctx.close();
