@@ -1,7 +1,12 @@
 import { createHash, hkdfSync } from 'node:crypto';
 
 /** What a derived key is for. Each purpose gets an independent key, so one leaking does not expose the others. */
-export type KeyPurpose = 'identifier-hash' | 'evidence-encryption' | 'channel-secrets' | 'api-tokens';
+export type KeyPurpose =
+  | 'identifier-hash'
+  | 'evidence-encryption'
+  | 'channel-secrets'
+  | 'api-tokens'
+  | 'web-forms';
 
 /** A 32-byte key for one purpose, derived from the secret key material with HKDF-SHA256. */
 export function deriveKey(material: string, purpose: KeyPurpose): Buffer {

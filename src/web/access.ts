@@ -15,6 +15,11 @@ export interface AccessSettings {
   requireToken: boolean;
   /** Key that API tokens are hashed with (purpose 'api-tokens'). */
   tokenKey: Buffer;
+  /**
+   * Key of the web forms' tokens: derived from the secret key, so every web process of a deployment (several behind
+   * a load balancer) accepts the forms any of them served.
+   */
+  formKey: Buffer;
   /** Mark the cookie Secure (the UI is reached over https). */
   secureCookie: boolean;
   /** The origin of web.publicUrl (behind a proxy, what the browser sees); forms posted from it are the UI's own. */
@@ -41,6 +46,7 @@ export function accessSettings(
   return {
     requireToken: web.auth === 'token' || !isLoopbackHost(web.host),
     tokenKey: deriveKey(secretKeyMaterial, 'api-tokens'),
+    formKey: deriveKey(secretKeyMaterial, 'web-forms'),
     secureCookie: web.publicUrl?.startsWith('https:') ?? false,
     publicOrigin: web.publicUrl ? new URL(web.publicUrl).origin : null,
   };

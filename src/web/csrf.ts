@@ -11,9 +11,10 @@ import { refusedPage, type Session } from './views/layout.ts';
  * 1. Origin: the browser says which page sent the form; it must be this UI (the Host it was reached at, or
  *    web.publicUrl behind a proxy). On an open loopback UI the Host must also be a loopback name, so a DNS-rebound
  *    foreign name that points at 127.0.0.1 is refused too.
- * 2. Token: each form carries a hidden field, an HMAC under a secret drawn at start-up, of a random per-browser cookie
- *    (HttpOnly, SameSite=Strict) and of the API token the request is signed in with. A forger can read neither the
- *    page nor the cookie, and a token stops working when the process restarts or the browser signs in as another.
+ * 2. Token: each form carries a hidden field, an HMAC under a key derived from the secret key (every web process of a
+ *    deployment accepts it), of a random per-browser cookie (HttpOnly, SameSite=Strict) and of the API token the
+ *    request is signed in with. A forger can read neither the page nor the cookie, and a token stops working when the
+ *    browser signs in as another.
  */
 export const CSRF_COOKIE = 'leakwatch_csrf';
 export const CSRF_FIELD = 'csrf';
@@ -77,9 +78,8 @@ function refuse(request: FastifyRequest, reply: FastifyReply, reason: string): F
 
 /** Registers both checks on every POST (and any other unsafe method), and the cookie and token the forms carry. */
 export function registerCsrfProtection(app: FastifyInstance, settings: AccessSettings): void {
-  const secret = randomBytes(32);
   const tokenFor = (browser: string, request: FastifyRequest) =>
-    createHmac('sha256', secret)
+    createHmac('sha256', settings.formKey)
       .update(`${browser}\n${presentedToken(request) ?? ''}`)
       .digest('base64url');
 

@@ -104,6 +104,23 @@ describe.each(DRIVERS)('alert actions from the web UI on %s', (driver) => {
     ]);
   });
 
+  it('accepts a form served by another web process of the same deployment (several behind a load balancer)', async () => {
+    const other = testWebApp(test.database);
+    const otherBase = new URL(await other.listen({ host: '127.0.0.1', port: 0 })).origin;
+    try {
+      const alert = await addAlert(db, seeded, { siteId: seeded.siteId });
+      const browser = new FormClient(base);
+      const form = formFor(await browser.forms('/alerts', /^\/alerts\//), alert.id, 'acknowledge');
+      // The same browser (same cookie) whose next request the balancer sends to the other process.
+      const elsewhere = new FormClient(otherBase);
+      for (const [name, value] of browser.cookies) elsewhere.cookies.set(name, value);
+      expect((await elsewhere.submit(form)).status).toBe(303);
+      expect((await alertRow(db, alert.id))?.lifecycle).toBe('acknowledged');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses with 403 a POST without the form token, with a wrong one, or from another origin, and changes nothing', async () => {
     const alert = await addAlert(db, seeded, { siteId: seeded.siteId });
     const browser = new FormClient(base);
