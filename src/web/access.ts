@@ -115,7 +115,7 @@ export function actorOf(request: FastifyRequest): Actor {
  * On the open loopback UI, whether the Host a request names is one the UI answers to: a loopback name, or the host of
  * web.publicUrl. A page of another site whose name was re-pointed at 127.0.0.1 (DNS rebinding) names its own host.
  */
-function openHostAllowed(host: string | undefined, settings: AccessSettings): boolean {
+function openHostAllowed(host: string | undefined, publicHostname: string | null): boolean {
   if (!host) return false;
   let hostname: string;
   try {
@@ -123,16 +123,16 @@ function openHostAllowed(host: string | undefined, settings: AccessSettings): bo
   } catch {
     return false;
   }
-  if (isLoopbackHost(hostname)) return true;
-  return settings.publicOrigin !== null && new URL(settings.publicOrigin).hostname === hostname;
+  return isLoopbackHost(hostname) || hostname === publicHostname;
 }
 
 export function registerAccessControl(app: FastifyInstance, db: Db, settings: AccessSettings): void {
   if (!settings.requireToken) {
+    const publicHostname = settings.publicOrigin ? new URL(settings.publicOrigin).hostname : null;
     // Open because only local users reach a loopback address: a browser sent here by another site's re-pointed name
     // is refused, or that site's scripts could read the leak data the pages show.
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (openHostAllowed(request.headers.host, settings)) return;
+      if (openHostAllowed(request.headers.host, publicHostname)) return;
       request.log.warn({ host: request.headers.host }, 'refused a request naming a non-loopback Host');
       return reply
         .code(403)
