@@ -6,7 +6,7 @@
  */
 import type { RecordLocation, TextRecord } from '../extract/text-record.ts';
 import type { WatchTermKind } from '../store/organisations.repository.ts';
-import type { Candidate, Category } from './detect/candidate.ts';
+import { type Candidate, type Category, CategoryCounts } from './detect/candidate.ts';
 import { type DetectOptions, detect } from './detect/index.ts';
 import type { IdentifierHasher } from './hasher.ts';
 import { HealthClassifier } from './health.ts';
@@ -58,7 +58,7 @@ export interface AnalysisResult {
 
 export class ContentAnalysis {
   private readonly orgs = new Map<number, OrgFindings>();
-  private readonly categories = new Map<Category, number>();
+  private readonly categories = new CategoryCounts();
   private readonly health = new HealthClassifier();
   private readonly minhash = new MinHasher();
   private readonly budget: RegexBudget = new Map();
@@ -128,8 +128,7 @@ export class ContentAnalysis {
       this.locate(findings, record.location);
     }
     const found = detect(record, this.detectOptions);
-    for (const [category, n] of found.categories)
-      this.categories.set(category, (this.categories.get(category) ?? 0) + n);
+    found.categories.addTo(this.categories);
     if (found.candidates.length > 0) {
       for (const candidate of found.candidates) this.pending.push(candidate);
       this.pendingEnds.push(this.pending.length);
@@ -194,7 +193,7 @@ export class ContentAnalysis {
   result(): AnalysisResult {
     this.flush();
     const isHealth = this.health.isHealth();
-    const categories = new Map(this.categories);
+    const categories = this.categories.toMap();
     if (isHealth) categories.set('health', this.health.summary().terms);
     return {
       records: this.records,

@@ -3,7 +3,7 @@ import type { TextRecord } from '../../src/extract/text-record.ts';
 import { candidateKey } from '../../src/match/detect/candidate.ts';
 import { type DetectOptions, detect } from '../../src/match/detect/index.ts';
 import { YEAR_WORD } from '../../src/match/detect/names.ts';
-import { shapeOf, wholeNumber } from '../../src/match/detect/numbers.ts';
+import { digitsOf, shapeOf, wholeNumber } from '../../src/match/detect/numbers.ts';
 import { DATE_IN_TEXT } from '../../src/match/identifiers/dates.ts';
 import type { IdentifierKind } from '../../src/match/identifiers/normalise.ts';
 import { hostile } from './hostile-text.ts';
@@ -283,6 +283,26 @@ describe('fast paths and prefilters agree with the general rules', () => {
     }
     expect(wrong).toEqual([]);
     expect(numbers).toBeGreaterThan(10_000);
+  });
+
+  it('takes the digits out of a run as the regexes did, "(0)" dropped whole', () => {
+    const random = hostile(
+      0x27d4eb2f,
+      [...'0123456789', ' ', '.', '-', '+', '(0)', '(', ')', '0)', 'é', '٣', '\u00a0'],
+      24,
+    );
+    // The previous definition: every non-digit removed by a regex, "(0)" removed first when the run holds a "(".
+    const reference = (raw: string) =>
+      raw.includes('(') ? raw.replace(/\(0\)/g, '').replace(/\D+/g, '') : raw.replace(/\D+/g, '');
+    const wrong: string[] = [];
+    let separated = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const sample = random();
+      if (digitsOf(sample) !== reference(sample)) wrong.push(JSON.stringify(sample));
+      if (/\d\D+\d/.test(sample)) separated++;
+    }
+    expect(wrong).toEqual([]);
+    expect(separated).toBeGreaterThan(10_000);
   });
 
   it('keeps one candidate per key and organisation in records of many, credentials and repeats included', () => {

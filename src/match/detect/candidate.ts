@@ -28,10 +28,46 @@ export interface Candidate {
   orgId?: number;
 }
 
+/**
+ * Evidence counted per category (card numbers, credential lines, name + birth date pairs…) in one record or one content.
+ * A fixed-shape object rather than a Map: a Map per record cost ~70 ns to make and fill, in every row of a dump.
+ */
+export class CategoryCounts {
+  credentials = 0;
+  health = 0;
+  payment_cards = 0;
+  bank_accounts = 0;
+  national_ids = 0;
+  contact_details = 0;
+  identity = 0;
+
+  /** The count of a category, undefined when there is none (as a Map of the non-zero counts says). */
+  get(category: Category): number | undefined {
+    return this[category] || undefined;
+  }
+
+  /** Adds these counts to `total` (field by field: no lookup by name per record). */
+  addTo(total: CategoryCounts): void {
+    total.credentials += this.credentials;
+    total.health += this.health;
+    total.payment_cards += this.payment_cards;
+    total.bank_accounts += this.bank_accounts;
+    total.national_ids += this.national_ids;
+    total.contact_details += this.contact_details;
+    total.identity += this.identity;
+  }
+
+  /** The non-zero counts, in CATEGORIES order. */
+  toMap(): Map<Category, number> {
+    const map = new Map<Category, number>();
+    for (const category of CATEGORIES) if (this[category] > 0) map.set(category, this[category]);
+    return map;
+  }
+}
+
 export interface RecordFindings {
   candidates: Candidate[];
-  /** Evidence counted per category (card numbers, credential lines, name + birth date pairs…). */
-  categories: Map<Category, number>;
+  categories: CategoryCounts;
 }
 
 /** The namespaced value (`acct:jean.dupont@orange.fr`): what the registry hashed at import. */
@@ -40,7 +76,7 @@ export function candidateKey(candidate: Pick<Candidate, 'kind' | 'value'>): stri
 }
 
 export function count(findings: RecordFindings, category: Category, n = 1): void {
-  findings.categories.set(category, (findings.categories.get(category) ?? 0) + n);
+  findings.categories[category] += n;
 }
 
 export type { RecordLocation };

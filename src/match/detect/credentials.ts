@@ -25,6 +25,8 @@ const LOGIN = /^[\p{L}\p{N}._-]{3,64}$/u;
 const LABELLED =
   /(?:user(?:name)?|login|e-?mail|identifiant)\s*[:=]\s*(\S{3,128})\s*(?:\r?\n\s*)?(?:pass(?:word)?|pwd|mot de passe|mdp)\s*[:=]\s*(\S{1,128})/gi;
 
+const URL_LINE = /^(?:https?|android):\/\//;
+
 /** `login<sep>password`: split at the first separator; a password may hold colons, not more columns. */
 function splitCombo(line: string): string[] {
   const m = /[:;|\t,]/.exec(line);
@@ -85,7 +87,9 @@ export function findCredentials(record: TextRecord, roles: Map<ColumnRole, numbe
     lineStart = lineEnd + 1;
     if (line.length < 5 || line.length > 400) continue;
     let fields = splitCombo(line);
-    if (/^(?:https?|android):\/\//.test(line)) {
+    // Most lines start with neither "h" nor "a": no regex for them (every line of every text record passes here).
+    const first = line.charCodeAt(0);
+    if ((first === 104 || first === 97) && URL_LINE.test(line)) {
       // Stealer combo lists: "url login password" or "url:login:password" (the URL has colons of its own).
       const spaced = line.split(/\s*[|;,\t ]\s*/);
       const colons = line.split(':');

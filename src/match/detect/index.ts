@@ -6,7 +6,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { TextRecord } from '../../extract/text-record.ts';
 import type { DateOrder } from '../identifiers/dates.ts';
 import { type IdentifierKind, NAMESPACE, normalisePatientId } from '../identifiers/normalise.ts';
-import { type Candidate, count, type RecordFindings } from './candidate.ts';
+import { type Candidate, CategoryCounts, count, type RecordFindings } from './candidate.ts';
 import { findCredentials } from './credentials.ts';
 import { findEmails } from './emails.ts';
 import { headerRoles } from './headers.ts';
@@ -127,7 +127,7 @@ const NO_PHONES: string[] = []; // never pushed to: classifyRun replaces `phones
 
 export function detect(record: TextRecord, options: DetectOptions): RecordFindings {
   byValue = null; // the index belongs to one record
-  const findings: RecordFindings = { candidates: [], categories: new Map() };
+  const findings: RecordFindings = { candidates: [], categories: new CategoryCounts() };
   const plan = planOf(options);
   const { accounts } = plan;
   const text = record.text;
@@ -135,9 +135,10 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
 
   // A table row is scanned cell by cell (small, typed strings: most detectors are skipped by the cell's shape);
   // other records as one text.
+  // New arrays rather than `length = 0`: V8 sets an array's length through a runtime call, ~50 ns each, per record.
   numbers.phones = NO_PHONES;
-  numbers.nirs.length = 0;
-  numbers.health.length = 0;
+  numbers.nirs = [];
+  numbers.health = [];
   numbers.cards = 0;
   numbers.ibans = 0;
   let emailCount = 0;

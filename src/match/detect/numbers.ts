@@ -174,8 +174,6 @@ export function wholeNumber(text: string, shape: TextShape): string | null {
   return !separated && digits === shape.digits ? text.slice(start, end) : null;
 }
 
-const NOT_DIGIT = /\D+/g;
-
 /** "2A" or "2B" (any case) somewhere: what a Corsican NIR holds. */
 function corsicanDepartment(text: string): boolean {
   for (let at = text.indexOf('2'); at >= 0; at = text.indexOf('2', at + 1)) {
@@ -194,18 +192,23 @@ function digitCount(raw: string): number {
   return count;
 }
 
-/** The digits of a run, without a "(0)" trunk prefix. */
-function digitsOf(raw: string): string {
-  if (digitCount(raw) === raw.length) return raw; // "0612345678": nothing to take out
-  if (!raw.includes('(')) return raw.replace(NOT_DIGIT, '');
+/**
+ * The digits of a run, without a "(0)" trunk prefix: what `raw.replace(/\D+/g, '')` gives, "(0)" dropped whole (tested
+ * against the two regexes). The stretches of digits between separators are joined by hand: a third of the phone numbers
+ * of a dump are written "06 12 34 56 78", and the regex costs several times more than the loop.
+ */
+export function digitsOf(raw: string): string {
   let digits = '';
+  let from = 0; // where the current stretch of digits starts
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
-    if (c === 40 && raw.charCodeAt(i + 1) === 48 && raw.charCodeAt(i + 2) === 41)
-      i += 2; // "(0)"
-    else if (c >= 48 && c <= 57) digits += raw[i];
+    if (c >= 48 && c <= 57) continue;
+    if (i > from) digits += raw.slice(from, i);
+    if (c === 40 && raw.charCodeAt(i + 1) === 48 && raw.charCodeAt(i + 2) === 41) i += 2; // "(0)"
+    from = i + 1;
   }
-  return digits;
+  if (from === 0) return raw; // "0612345678": nothing to take out
+  return from < raw.length ? digits + raw.slice(from) : digits;
 }
 
 export const noNumbers = (): FoundNumbers => ({ phones: [], nirs: [], health: [], cards: 0, ibans: 0 });
