@@ -260,7 +260,12 @@ function classifyRun(raw: string, options: NumberOptions, found: FoundNumbers): 
   }
   if (options.phones) {
     const forms = phoneForms(international, digits, options.regions);
-    if (forms.length > 0) found.phones = found.phones.length > 0 ? found.phones.concat(forms) : forms;
+    // The first forms found become the list (phoneForms makes a new array each time); later ones are pushed onto
+    // it: a page of a customer list holds dozens of numbers, and a concat each would copy the list each time.
+    if (forms.length > 0) {
+      if (found.phones.length === 0) found.phones = forms;
+      else for (const form of forms) found.phones.push(form);
+    }
   }
   if (international) return;
   if (digits.length >= 13 && validCard(digits)) found.cards++;
