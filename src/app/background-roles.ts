@@ -1,9 +1,7 @@
 import { alertDispatchHandler, startAlertDispatcher } from '../alert/dispatch-job.ts';
-import { announceHuntWorker, lockHunt } from '../match/hunt-locks.ts';
-import { runRecordedHunt } from '../match/retro-hunt.ts';
-import { storedDocumentReader } from '../match/stored-documents.ts';
+import { announceHuntWorker } from '../match/hunt-locks.ts';
 import { alertDispatchJob, crawlSiteJob, retroHuntJob } from '../queue/jobs.ts';
-import type { JobHandler } from '../queue/queue.ts';
+import type { JobHandler, Queue } from '../queue/queue.ts';
 import {
   bindJob,
   runAllInOneRole,
@@ -12,14 +10,14 @@ import {
   type WorkerBinding,
 } from '../schedule/roles.ts';
 import type { Scheduler } from '../schedule/scheduler.ts';
-import { describeError, isAppError, RetryableError } from '../shared/errors.ts';
+import { describeError, isAppError } from '../shared/errors.ts';
 import { moduleLogger } from '../shared/logger.ts';
-import { getRetroHunt } from '../store/retro-hunts.repository.ts';
 import { getSite } from '../store/sites.repository.ts';
 import type { AppContext } from './context.ts';
 import { type Crawler, createCrawler } from './crawler.ts';
 import { createLeakPipeline, type LeakPipeline } from './leak-pipeline.ts';
 import { type Periodic, startPeriodic } from './periodic.ts';
+import { retroHuntHandler } from './retro-hunt-job.ts';
 import type { Role } from './run-roles.ts';
 
 interface Stoppable {
@@ -66,51 +64,6 @@ function crawlHandler(
   };
 }
 
-/**
- * A retro-hunt job: runs the hunt the CLI recorded, once no other hunt of its organisation runs (hunt-locks.ts), with
- * what it finds alerted like any match. A worker stopping mid-hunt hands it back to the queue (the job fails and is
- * retried by the next free worker, from the start); a copy of the job that finds its hunt over does nothing.
- */
-function retroHuntHandler(
-  ctx: AppContext,
-  pipeline: LeakPipeline,
-  stopping: AbortSignal,
-): JobHandler<{ huntId: number }> {
-  const log = moduleLogger(ctx.logger, 'retro-hunt');
-  const readDocument = storedDocumentReader(ctx);
-  const current = async (huntId: number) => {
-    const hunt = await getRetroHunt(ctx.database.db, huntId);
-    return hunt?.status === 'running' ? hunt : null;
-  };
-  return async (job) => {
-    const { huntId } = job.data;
-    const recorded = await current(huntId);
-    if (!recorded) return;
-    const lock = await lockHunt(ctx.database, recorded, {
-      signal: stopping,
-      onWait: () => log.info({ huntId }, 'waiting for the running retro-hunt of the same organisation'),
-    });
-    try {
-      const hunt = await current(huntId);
-      if (!hunt) return;
-      log.info({ huntId, orgId: hunt.orgId, attempt: job.retryCount + 1 }, 'retro-hunt started');
-      const status = await runRecordedHunt(pipeline.match, hunt, {
-        readDocument,
-        onMatches: pipeline.onMatches,
-        interrupt: stopping,
-      });
-      if (status === 'interrupted')
-        throw new RetryableError(
-          'match.hunt_interrupted',
-          `retro-hunt #${huntId} interrupted: the worker is stopping; another run starts it again`,
-        );
-      log.info({ huntId, status }, 'retro-hunt over');
-    } finally {
-      await lock.release();
-    }
-  };
-}
-
 function registerSiteSchedules(scheduler: Scheduler, crawler: Crawler): void {
   for (const site of crawler.registry.all()) {
     if (site.enabled)
@@ -149,6 +102,8 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
     : { kick: async () => undefined, stop: async () => undefined };
   // Workers run the retro-hunts the CLI hands them, one at a time, and say so to the CLI (hunt-locks.ts).
   const stopping = new AbortController();
+  // The role's queue, for a hunt's next slice: known once the role has started (a hunt taken before runs in one job).
+  let queue: Queue | undefined;
   const bindings: WorkerBinding[] = [
     bindJob(
       crawlSiteJob,
@@ -156,7 +111,15 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
       ctx.config.crawl.concurrency,
     ),
     ...(alertDispatcher ? [bindJob(alertDispatchJob, alertDispatchHandler(alertDispatcher), 1)] : []),
-    ...(worker ? [bindJob(retroHuntJob, retroHuntHandler(ctx, pipeline, stopping.signal), 1)] : []),
+    ...(worker
+      ? [
+          bindJob(
+            retroHuntJob,
+            retroHuntHandler(ctx, pipeline, stopping.signal, () => queue),
+            1,
+          ),
+        ]
+      : []),
   ];
   const common = {
     maintenanceCron: ctx.config.scheduler.maintenanceCron,
@@ -183,6 +146,7 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
     pipeline.close();
     throw error;
   }
+  queue = role.queue;
   // Without the announcement the CLI runs hunts itself: worse for a big registry, never wrong, so not fatal.
   const withdraw = worker
     ? await announceHuntWorker(ctx.database).catch((error: unknown) => {

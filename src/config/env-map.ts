@@ -52,6 +52,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'LEAKWATCH_ALERTS_SITE_DOWN_HOURS', key: 'alerts.siteDownHours', kind: 'number' },
   { variable: 'LEAKWATCH_ALERTS_DIGEST_HOUR', key: 'alerts.digestHour', kind: 'int' },
   { variable: 'LEAKWATCH_MATCH_MASKED_SAMPLES', key: 'match.maskedSamples', kind: 'int' },
+  { variable: 'LEAKWATCH_HUNT_SLICE_SECONDS', key: 'match.huntSliceSeconds', kind: 'number' },
 ];
 
 /** Variables with the LEAKWATCH_ prefix that are not configuration keys but are still ours. */

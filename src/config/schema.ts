@@ -141,6 +141,12 @@ export const matchSchema = z.strictObject({
   phoneRegions: z.array(z.string().regex(/^[A-Z]{2}$/, 'expected ISO 3166 region codes such as FR')).min(1),
   /** How ambiguous numeric dates (03/04/1980) are read. */
   dateOrder: z.enum(['dmy', 'mdy']),
+  /**
+   * A worker runs a retro-hunt in slices of about this long, each a job of its own that hands the rest on to the next,
+   * so a worker that dies mid-hunt holds it no longer than the job's expiry (15 minutes). 0: one post or document
+   * per job.
+   */
+  huntSliceSeconds: z.number().min(0).max(600),
 });
 
 export const configSchema = z.strictObject({

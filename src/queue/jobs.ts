@@ -81,12 +81,13 @@ export const alertDispatchJob = defineJob<object>('alert.dispatch', {
  * keep one hunt per organisation running; a copy of the job that finds its hunt over does nothing.
  */
 export const retroHuntJob = defineJob<{ huntId: number }>('match.retro-hunt', {
-  // A hunt cut by a worker's shutdown is retried (from the start: matching is idempotent) by the next free worker.
+  // A hunt cut by a worker's shutdown is retried by the next free worker, from where the hunt's row says it got to.
   retryLimit: 5,
   retryDelaySeconds: 15,
   retryBackoff: true,
-  // A long hunt outliving this only gets its job retried: the copy waits for the hunt's lock, then finds it over.
-  expireInSeconds: 60 * 60,
+  // A job runs one slice of a hunt (match.huntSliceSeconds ≤ 10 minutes, plus a wait for another hunt's slice of the
+  // same organisation), so a job still active after this was held by a worker that died: another takes the hunt up.
+  expireInSeconds: 15 * 60,
 });
 
 /** Every job kind the application knows; workers and schedulers start their queue with this list. */

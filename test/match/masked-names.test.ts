@@ -133,7 +133,7 @@ describe.each(DRIVERS)('captured names in match records on %s', (driver) => {
       database: testDb.database,
       logger: createLogger({ level: 'silent', format: 'json' }),
       secretKey: { material: SECRET, source: 'configuration' },
-      config: { match: { maskedSamples: 5, phoneRegions: ['DE'], dateOrder: 'dmy' } },
+      config: { match: { maskedSamples: 5, phoneRegions: ['DE'], dateOrder: 'dmy', huntSliceSeconds: 300 } },
     });
     const post = await createPost(db, { title: 'Azur Analytics Kunden 0151 23456789' });
     const outcome = await matchPost(german, post.id);

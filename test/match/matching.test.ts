@@ -107,7 +107,9 @@ describe.each(DRIVERS)('matching on %s', (driver) => {
       database: testDb.database,
       logger: createLogger({ level: 'silent', format: 'json' }),
       secretKey: { material: SECRET, source: 'configuration' },
-      config: { match: { maskedSamples: 0, phoneRegions: ['FR', 'ZZ'], dateOrder: 'dmy' } },
+      config: {
+        match: { maskedSamples: 0, phoneRegions: ['FR', 'ZZ'], dateOrder: 'dmy', huntSliceSeconds: 300 },
+      },
     });
     expect(quiet.options).toMatchObject({ samples: 0, phoneRegions: ['FR'] });
     const post = await createPost(db, { title: 'quiet' });

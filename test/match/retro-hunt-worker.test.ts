@@ -176,6 +176,44 @@ describe('retro-hunts run by a worker', () => {
     expect(row.postsDone).toBe(row.postsTotal);
   });
 
+  it('a worker runs a hunt in slices, each job handing the rest on to the next with its counts', {
+    timeout: 120_000,
+  }, async () => {
+    expect(await worker?.stop('SIGTERM')).toBe(0);
+    // A slice of 0 seconds: one post per job, so that a hunt of a few posts is cut as a long one would be.
+    worker = startCli(['worker'], { env: { ...env, LEAKWATCH_HUNT_SLICE_SECONDS: '0' } });
+    await waitFor('the worker to announce itself', () => huntWorkerPresent(database), { timeoutMs: 60_000 });
+    const fresh = [];
+    for (let i = 0; i < 3; i++)
+      fresh.push(
+        await createPost(database.db, { title: `Quetzal Pharma part ${i}`, bodyText: 'quetzal pharma' }),
+      );
+
+    const id = (await json(['matches', 'hunt', '--org', 'quetzal'])).hunt.huntId as number;
+    const row = await waitFor(
+      'the sliced hunt to end',
+      async () => {
+        const hunt = await getRetroHunt(database.db, id);
+        return hunt?.status === 'succeeded' ? hunt : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 250 },
+    );
+    // Each post in a job of its own, then one that finds nothing left; the counts carried from job to job.
+    expect(row.postsDone).toBe(row.postsTotal);
+    expect(row.changes).toEqual({ created: fresh.length, grown: 0 });
+    const jobs = await waitFor('the last job to complete', async () => {
+      const rows = await database.query<{ state: string }>(
+        `select state from pgboss.job where name = 'match.retro-hunt' and data->>'huntId' = $1`,
+        [String(id)],
+      );
+      return rows.every((job) => job.state === 'completed') ? rows : undefined;
+    });
+    expect(jobs).toHaveLength(row.postsTotal + 1);
+    expect(worker?.output().match(/retro-hunt slice over/g)).toHaveLength(row.postsTotal);
+    const matched = await database.db.select().from(matches).where(eq(matches.orgId, orgId));
+    for (const post of fresh) expect(matched.map((m) => m.postId)).toContain(post.id);
+  });
+
   it('without a worker, the CLI runs the hunt itself', { timeout: 60_000 }, async () => {
     expect(await worker?.stop('SIGTERM')).toBe(0);
     expect(await huntWorkerPresent(database)).toBe(false);
