@@ -3,7 +3,8 @@ import type { TextRecord } from '../../src/extract/text-record.ts';
 import { candidateKey } from '../../src/match/detect/candidate.ts';
 import { type DetectOptions, detect } from '../../src/match/detect/index.ts';
 import { YEAR_WORD } from '../../src/match/detect/names.ts';
-import { digitsOf, shapeOf, wholeNumber } from '../../src/match/detect/numbers.ts';
+import { digitsOf, wholeNumber } from '../../src/match/detect/numbers.ts';
+import { shapeOf } from '../../src/match/detect/shape.ts';
 import { DATE_IN_TEXT } from '../../src/match/identifiers/dates.ts';
 import type { IdentifierKind } from '../../src/match/identifiers/normalise.ts';
 import { hostile } from './hostile-text.ts';
@@ -283,6 +284,54 @@ describe('fast paths and prefilters agree with the general rules', () => {
     }
     expect(wrong).toEqual([]);
     expect(numbers).toBeGreaterThan(10_000);
+  });
+
+  it('gives long texts (read through a buffer of code units) the shape the per-character rule gives', () => {
+    const random = hostile(
+      0x165667b1,
+      [
+        ...'0123456789',
+        ...'aZ@ .-+\n',
+        'é',
+        'É',
+        '٣',
+        '\ud83d\ude00',
+        '\ud800',
+        'Ａ',
+        '\u0130',
+        '\u0000',
+        'x'.repeat(40),
+      ],
+      400,
+    );
+    const alnum = (c: number) => (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122);
+    const reference = (t: string) => {
+      let digits = 0;
+      let upper = 0;
+      let runStart = false;
+      for (let i = 0; i < t.length; i++) {
+        const c = t.charCodeAt(i);
+        if (c >= 48 && c <= 57) {
+          digits++;
+          if (i === 0 || !alnum(t.charCodeAt(i - 1))) runStart = true;
+        } else if (c >= 65 && c <= 90) upper++;
+      }
+      return { digits, upper, at: t.includes('@'), runStart };
+    };
+    const wrong: string[] = [];
+    let long = 0;
+    for (let i = 0; i < 3000; i++) {
+      const sample = random();
+      if (sample.length >= 256) long++;
+      if (JSON.stringify(shapeOf(sample)) !== JSON.stringify(reference(sample)))
+        wrong.push(JSON.stringify(sample));
+    }
+    // A text longer than any before it grows the buffer; one shorter after it must not read the longer one's tail.
+    for (const sample of ['9'.repeat(5000), `${'a'.repeat(300)}@`, '1'.repeat(300)])
+      if (JSON.stringify(shapeOf(sample)) !== JSON.stringify(reference(sample)))
+        wrong.push(sample.slice(0, 20));
+    expect(wrong).toEqual([]);
+    expect(long).toBeGreaterThan(1000);
   });
 
   it('takes the digits out of a run as the regexes did, "(0)" dropped whole', () => {

@@ -11,14 +11,8 @@ import { findCredentials } from './credentials.ts';
 import { findEmails } from './emails.ts';
 import { headerRoles } from './headers.ts';
 import { findNameBirthdates, hasNameBirthdate } from './names.ts';
-import {
-  type FoundNumbers,
-  findNumbers,
-  type NumberOptions,
-  noNumbers,
-  shapeOf,
-  type TextShape,
-} from './numbers.ts';
+import { type FoundNumbers, findNumbers, type NumberOptions, noNumbers } from './numbers.ts';
+import { shapeOf, type TextShape } from './shape.ts';
 
 export interface DetectOptions {
   /** Regions whose national phone format is read. */

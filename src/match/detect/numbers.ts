@@ -13,6 +13,7 @@ import {
   validNir,
   validNiss,
 } from '../identifiers/checksums.ts';
+import { shapeOf, type TextShape } from './shape.ts';
 
 /** NIRs of people born in Corsica (2A, 2B) hold letters: not digit runs. Other NIRs are found as digit runs. */
 const CORSICAN_NIR =
@@ -80,54 +81,6 @@ export function phoneForms(
     else forms = [form];
   }
   return forms ?? [];
-}
-
-/** Counts that tell which number detectors can possibly find something in a text (one pass, no regex). */
-export interface TextShape {
-  digits: number;
-  upper: number;
-  at: boolean;
-  /**
-   * Whether RUN can match at all: a digit follows the start of the text or a character that is not an ASCII letter or
-   * digit ("+", "(0)" and spaces included). When every digit follows an ASCII letter or digit (the digits of
-   * `jean.dupont1987@…`, a reference like `AB12345678`) it cannot, and the regex (Unicode look-behind at every
-   * position) is skipped.
-   */
-  runStart: boolean;
-}
-
-/** ASCII character classes for shapeOf: 1 digit, 2 upper-case letter, 4 "@", 8 letter or digit. */
-const SHAPE_CLASS = new Uint8Array(128);
-for (let c = 48; c <= 57; c++) SHAPE_CLASS[c] = 1 | 8;
-for (let c = 65; c <= 90; c++) SHAPE_CLASS[c] = 2 | 8;
-for (let c = 97; c <= 122; c++) SHAPE_CLASS[c] = 8;
-SHAPE_CLASS[64] = 4;
-
-/**
- * The shape of `text`, written into `into` when given (the detectors reuse one object for a record's cells). Every
- * character of every cell passes here: a class table and bit arithmetic instead of branches on mixed text.
- */
-export function shapeOf(text: string, into?: TextShape): TextShape {
-  let digits = 0;
-  let upper = 0;
-  let seen = 0; // classes seen
-  let runStart = 0; // bit 1: a digit came after a character that is not an ASCII letter or digit
-  let afterAlnum = 0; // bit 1: the previous character is an ASCII letter or digit
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const k = c < 128 ? (SHAPE_CLASS[c] as number) : 0;
-    digits += k & 1;
-    upper += (k >> 1) & 1;
-    seen |= k;
-    runStart |= k & ~afterAlnum;
-    afterAlnum = k >> 3;
-  }
-  const shape = into ?? { digits: 0, upper: 0, at: false, runStart: false };
-  shape.digits = digits;
-  shape.upper = upper;
-  shape.at = (seen & 4) !== 0;
-  shape.runStart = (runStart & 1) !== 0;
-  return shape;
 }
 
 /** What `\s` and String#trim take for white space. */
