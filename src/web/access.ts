@@ -35,7 +35,8 @@ export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '');
   if (bare === 'localhost') return true;
   if (isIP(bare) === 4) return bare.startsWith('127.');
-  if (isIP(bare) === 6) return bare === '::1' || /^::ffff:127\./i.test(bare);
+  // IPv4-mapped loopback, dotted or as URL parsing writes it (`[::ffff:127.0.0.1]` → `[::ffff:7f00:1]`).
+  if (isIP(bare) === 6) return bare === '::1' || /^::ffff:(?:127\.|7f[0-9a-f]{2}:)/i.test(bare);
   return false;
 }
 

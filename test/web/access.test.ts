@@ -29,9 +29,11 @@ import { SECRET, type Seeded, seed, testEvidenceStore, testWebApp } from './supp
 
 describe('which hosts are loopback, and where a login may send the browser back to', () => {
   it('treats only loopback addresses as local', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1'])
+    const mapped = ['::ffff:127.0.0.1', '[::ffff:7f00:1]', '::FFFF:7F12:3456'];
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', ...mapped])
       expect(isLoopbackHost(host), host).toBe(true);
-    for (const host of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.org', 'localhost.example.org'])
+    const others = ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.org', 'localhost.example.org'];
+    for (const host of [...others, '::ffff:c0a8:10a', '::ffff:8f00:1', '::ffff:192.168.1.10'])
       expect(isLoopbackHost(host), host).toBe(false);
     const settings = (host: string, auth: 'auto' | 'token') =>
       accessSettings({ host, auth, publicUrl: null }, SECRET).requireToken;
@@ -98,9 +100,21 @@ describe.each(DRIVERS)('web UI access on %s', (driver) => {
 
   it('answers on the open loopback UI only to loopback host names (DNS rebinding)', async () => {
     const get = (url: string, host: string) => open.inject({ method: 'GET', url, headers: { host } });
-    for (const host of ['localhost', '127.0.0.1:8080', '[::1]:8080', 'LOCALHOST:1'])
+    for (const host of [
+      'localhost',
+      '127.0.0.1:8080',
+      '[::1]:8080',
+      'LOCALHOST:1',
+      '[::ffff:127.0.0.1]:8080',
+    ])
       expect((await get('/posts', host)).statusCode, host).toBe(200);
-    for (const host of ['evil.example', 'evil.example:8080', '127.0.0.1.evil.example', '10.0.0.5:8080']) {
+    for (const host of [
+      'evil.example',
+      'evil.example:8080',
+      '127.0.0.1.evil.example',
+      '10.0.0.5:8080',
+      '[::ffff:10.0.0.5]',
+    ]) {
       for (const url of ['/posts', `/posts/${seeded.hostilePostId}`, '/alerts', '/healthz']) {
         const refused = await get(url, host);
         expect(refused.statusCode, `${host} ${url}`).toBe(403);
