@@ -221,6 +221,39 @@ describe.each(DRIVERS)('alert actions from the web UI on %s', (driver) => {
       ['loopback', String(postMute?.id), 'post', 1],
       ['loopback', String(mute?.id), 'site', 2],
     ]);
+
+    // /alerts lists the mutes in force, the reason escaped, each with an Unmute form.
+    const page = await browser.get('/alerts');
+    const $ = cheerio.load(page.body);
+    const listed = $('#mutes + table tbody tr')
+      .toArray()
+      .map((row) => $(row).text());
+    expect(listed.some((text) => text.includes('site') && text.includes(reason))).toBe(true);
+    expect(page.body).not.toContain('<b>known</b>');
+    const unmutes = await browser.forms('/alerts', /^\/alerts\/mutes\/\d+\/unmute$/);
+    const unmute = unmutes.find((form) => form.action === `/alerts/mutes/${mute?.id}/unmute`);
+    if (!unmute) throw new Error('no unmute form');
+    const lifted = await browser.submit(unmute);
+    expect(lifted.status).toBe(303);
+    expect(lifted.location).toBe('/alerts');
+    expect(
+      await db
+        .select()
+        .from(alertMutes)
+        .where(eq(alertMutes.id, mute?.id ?? 0)),
+    ).toEqual([]);
+    // What it silenced stays muted; the other mute stays in force.
+    expect((await alertRow(db, onOther.id))?.state).toBe('muted');
+    expect(await db.$count(alertMutes)).toBe(1);
+    const unmuted = await listAudit(db, { action: 'alert.unmute' });
+    expect(unmuted.map((entry) => [entry.actor, entry.targetId, entry.details.kind])).toEqual([
+      ['loopback', String(mute?.id), 'site'],
+    ]);
+    // Lifted twice (a stale page): a 404 page, nothing else changed.
+    const again = await browser.submit(unmute);
+    expect(again.status).toBe(404);
+    expect(again.body).toContain('There is no mute with this id.');
+    expect(await listAudit(db, { action: 'alert.unmute' })).toHaveLength(1);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setAlertLifecycle } from '../../alert/lifecycle.ts';
-import { type AlertMuteScope, addMute, muteTargetOfAlert } from '../../alert/mutes.ts';
+import { type AlertMuteScope, addMute, muteTargetOfAlert, removeMute } from '../../alert/mutes.ts';
 import { isAppError } from '../../shared/errors.ts';
 import { getAlertScope } from '../../store/alerts-view.repository.ts';
 import { actorOf, safeNextPath } from '../access.ts';
@@ -22,7 +22,8 @@ function redirectBack(request: FastifyRequest, reply: FastifyReply): FastifyRepl
 }
 
 /**
- * What an analyst may do to an alert from the UI: acknowledge, resolve, mute its site or its organisation+post.
+ * What an analyst may do to an alert from the UI: acknowledge, resolve, mute its site or its organisation+post; and
+ * lift a mute.
  * POST only (the CSRF checks in csrf.ts run before these handlers); the work is done by the same functions the CLI
  * calls, which also write the audit entry with who acted.
  */
@@ -63,6 +64,22 @@ export function registerAlertActionsRoutes(app: FastifyInstance, deps: WebDepend
     } catch (error) {
       // The site or post went away between the page and the form: nothing to mute.
       if (isAppError(error) && error.code === 'alert.mute_target') return sendNotFound(reply, error.message);
+      throw error;
+    }
+    return redirectBack(request, reply);
+  });
+
+  app.post('/alerts/mutes/:id/unmute', async (request, reply) => {
+    const id = positiveId((request.params as { id: string }).id);
+    const by = actorOf(request);
+    try {
+      if (id === undefined) return sendNotFound(reply, 'There is no mute with this id.');
+      const removed = await removeMute(db, id, by);
+      request.log.info({ mute: id, kind: removed.kind, actor: by.actor }, 'mute lifted from the web UI');
+    } catch (error) {
+      // Lifted meanwhile (another analyst, the CLI): nothing left to do.
+      if (isAppError(error) && error.code === 'alert.mute_not_found')
+        return sendNotFound(reply, 'There is no mute with this id.');
       throw error;
     }
     return redirectBack(request, reply);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { listMutes } from '../../alert/mutes.ts';
 import { type AlertState, listAlertPage } from '../../store/alerts-view.repository.ts';
 import { alertStates } from '../../store/schema/index.ts';
 import type { WebDependencies } from '../app.ts';
@@ -25,6 +26,7 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: WebDependencies
         states: alertStates,
         paged: before !== undefined,
         before,
+        mutes: await listMutes(deps.database.db),
         session: sessionOf(request, signedIn),
       }),
     );

@@ -3,6 +3,7 @@ import { type Html, html, localHref } from '../html.ts';
 import { alertActions } from './alert-actions.view.ts';
 import { severity, when } from './format.ts';
 import { page, type Session } from './layout.ts';
+import { type MuteListItem, mutesSection } from './mutes.view.ts';
 
 export function alertsPage(options: {
   items: readonly AlertListItem[];
@@ -12,6 +13,7 @@ export function alertsPage(options: {
   paged: boolean;
   /** The page's `before` cursor, to come back to after an action. */
   before: number | undefined;
+  mutes: readonly MuteListItem[];
   session: Session;
 }): Html {
   // After an action the analyst comes back to the same page of the same filter.
@@ -51,6 +53,7 @@ ${
 <nav class="pager">
 ${options.paged ? html`<a href="${localHref('/alerts', { state: options.state })}">first page</a>` : ''}
 ${options.next !== null ? html`<a href="${localHref('/alerts', { state: options.state, before: options.next })}" rel="next">next page</a>` : ''}
-</nav>`;
+</nav>
+${mutesSection(options.mutes, options.session, back)}`;
   return page({ title: 'Alerts', section: 'alerts', body, session: options.session });
 }
