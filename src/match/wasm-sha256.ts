@@ -6,33 +6,32 @@
  * several times faster and gives the same bytes (tested against it).
  *
  * JavaScript lays each message out padded to whole 64-byte blocks and groups messages of the same block count by
- * four (a group short of four repeats a message into a scratch output). WebAssembly compresses each group's blocks
- * from the inner midstate, lane by lane, then the four 32-byte inner digests from the outer midstate into the
- * outputs. The scalar compression only computes the midstates.
+ * four (a group short of four repeats a message into a scratch output). WebAssembly (wasm-sha256-simd.ts) compresses
+ * each group's blocks from the inner midstate, then the inner digests, still in registers, from the outer midstate,
+ * and writes the four digests to their outputs. The scalar compression only computes the midstates.
  *
- * Memory: [0..128) inner midstate, [128..256) outer midstate, [256..384) state, each word splatted over four lanes;
- * [384..416) scratch output; [512..544) scalar inner midstate, [544..576) outer, [576..608) scalar state;
- * [704..960) the four lanes' outer blocks; [1024..) group jobs (4 block pointers, block count, 4 output pointers),
- * then outputs and messages.
+ * Memory: [0..128) inner midstate, [128..256) outer midstate, each word splatted over four lanes; [256..288) scratch
+ * output; [512..544) scalar inner midstate, [544..576) outer, [576..608) scalar state; [1024..) the pool of splatted
+ * constants; [4096..) group jobs (block pointers, block count, output pointers), then outputs and messages.
  */
 import { assemble, type WasmMemory, wasm } from './wasm-asm.ts';
 import {
   COMPRESS,
-  COMPRESS4,
   DATA,
   H,
-  HMAC4,
   INNER,
   INNER4,
   IV,
   JOB_WORDS,
   JOBS,
+  LANES,
   MAX_JOBS,
   OUTER,
-  OUTER_BLOCKS4,
   OUTER4,
+  POOL,
   SCRATCH_OUT,
 } from './wasm-sha256-code.ts';
+import { HMAC, poolValues } from './wasm-sha256-simd.ts';
 
 let compiled: object | undefined;
 
@@ -63,12 +62,11 @@ export class FastHmac {
     if (key.length > 64) throw new Error('FastHmac keys are at most 64 bytes');
     compiled ??= assemble([
       { name: 'compress', params: 1, body: COMPRESS },
-      { name: 'compress4', params: 4, body: COMPRESS4 },
-      { name: 'hmac4', params: 2, body: HMAC4 },
+      { name: 'hmac', params: 2, body: HMAC },
     ]);
     this.memory = new wasm.Memory({ initial: 16 });
     const { exports } = new wasm.Instance(compiled, { env: { mem: this.memory } });
-    this.run = exports.hmac4 as FastHmac['run'];
+    this.run = exports.hmac as FastHmac['run'];
     const compress = exports.compress as (block: number) => number;
     this.views();
     for (const [pad, target, target4] of [
@@ -85,13 +83,8 @@ export class FastHmac {
       const lanes = new Int32Array(this.memory.buffer, target4, 32);
       for (let i = 0; i < 32; i++) lanes[i] = words[i >> 2] as number;
     }
-    // The outer blocks' tails never change: 0x80, zeros, and the bit length of (pad block + digest).
-    for (let lane = 0; lane < 4; lane++) {
-      const block = OUTER_BLOCKS4 + lane * 64;
-      this.bytes.fill(0, block, block + 64);
-      this.bytes[block + 32] = 0x80;
-      this.bytes.writeUInt32BE((64 + 32) * 8, block + 60);
-    }
+    const constants = new Int32Array(this.memory.buffer, POOL, poolValues.length * 4);
+    for (let i = 0; i < constants.length; i++) constants[i] = poolValues[i >> 2] as number;
   }
 
   private views(): void {
@@ -158,16 +151,16 @@ export class FastHmac {
       const first = sameBlocks ? k : (order[k] as number);
       const n = blocks[first] as number;
       const job = groups++ * JOB_WORDS;
-      jobs[job + 4] = n;
-      for (let lane = 0; lane < 4; lane++) {
+      jobs[job + LANES] = n;
+      for (let lane = 0; lane < LANES; lane++) {
         const i = k < count ? (sameBlocks ? k : (order[k] as number)) : -1;
         if (i >= 0 && blocks[i] === n) {
           jobs[job + lane] = starts[i] as number;
-          jobs[job + 5 + lane] = DATA + i * 32;
+          jobs[job + LANES + 1 + lane] = DATA + i * 32;
           k++;
         } else {
           jobs[job + lane] = starts[first] as number;
-          jobs[job + 5 + lane] = SCRATCH_OUT;
+          jobs[job + LANES + 1 + lane] = SCRATCH_OUT;
         }
       }
     }
