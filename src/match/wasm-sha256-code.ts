@@ -14,19 +14,16 @@ export const INNER = 512;
 export const OUTER = 544;
 export const H = 576;
 export const POOL = 1024;
-export const POOL_SLOTS = 96;
+export const POOL_SLOTS = 128;
 export const JOBS = 4096;
 /** Messages per call. */
 export const MAX_JOBS = 4096;
-/**
- * Messages compressed side by side: one group of four, the lanes of a v128. Two groups interleaved round by round (8)
- * measured ~30 % slower: the rounds are bound by the SIMD units' throughput, not by latency, and twice the live values
- * spill.
- */
-export const LANES = 4;
-/** A group job: LANES block pointers, the block count, LANES output pointers (i32 each). */
-export const JOB_WORDS = 2 * LANES + 1;
-export const DATA = JOBS + MAX_JOBS * JOB_WORDS * 4;
+/** A group job: four block pointers, the block count, four output pointers (i32 each). */
+export const JOB_WORDS = 9;
+/** A group job of messages read in place: four pointers, four lengths × 0x01010101, four bit lengths, four outputs. */
+export const DIRECT_JOB_WORDS = 16;
+export const DIRECT_JOBS = JOBS + MAX_JOBS * JOB_WORDS * 4;
+export const DATA = DIRECT_JOBS + (MAX_JOBS / 4 + 1) * DIRECT_JOB_WORDS * 4;
 
 // biome-ignore format: a table
 export const K = [

@@ -12,9 +12,12 @@ function firstWrong(key: Buffer, messages: readonly string[], batch: Uint8Array)
   );
 }
 
-// Short identifiers of 1 block (≤ 55 bytes), 2 blocks (≤ 119) and 3 blocks, in an order that mixes them.
-const identifier = (n: number) =>
-  ['acct:', 'tel:+33', 'nir:'][n % 3] + `${n}`.repeat(1 + ((n * 7919) % 40)) + (n % 11 ? '' : 'é東😀');
+// Identifiers of 1 block (≤ 55 bytes), 2 blocks (≤ 119) and 3 blocks, in an order that mixes them; ASCII or not (one
+// non-ASCII message sends a batch down another path).
+const identifier = (n: number, ascii = false) =>
+  ['acct:', 'tel:+33', 'nir:'][n % 3] +
+  `${n}`.repeat(1 + ((n * 7919) % 40)) +
+  (ascii || n % 11 ? '' : 'é東😀');
 
 describe('FastHmac, the batched HMAC-SHA256 in WebAssembly', () => {
   const keys = [Buffer.alloc(0), Buffer.from('k'), Buffer.alloc(32, 0xa5), Buffer.alloc(64, 0x3c)];
@@ -23,9 +26,14 @@ describe('FastHmac, the batched HMAC-SHA256 in WebAssembly', () => {
     for (const key of keys) {
       const hmac = new FastHmac(key);
       for (const size of [0, 1, 3, 4, 5, 8, 9, 13, 512, 4097, 9000]) {
-        const messages = Array.from({ length: size }, (_, n) => identifier(n + size));
-        expect(firstWrong(key, messages, hmac.hashMany(messages))).toBe(-1);
+        for (const ascii of [true, false]) {
+          const messages = Array.from({ length: size }, (_, n) => identifier(n + size, ascii));
+          expect(firstWrong(key, messages, hmac.hashMany(messages))).toBe(-1);
+        }
       }
+      // Short identifiers only, the usual batch.
+      const short = Array.from({ length: 1027 }, (_, n) => `acct:${n}@example.fr`.slice(0, n % 56));
+      expect(firstWrong(key, short, hmac.hashMany(short))).toBe(-1);
     }
   });
 
@@ -46,10 +54,18 @@ describe('FastHmac, the batched HMAC-SHA256 in WebAssembly', () => {
   it('hashes a prefix and a value, written one after the other, as their concatenation', () => {
     const key = Buffer.alloc(32, 9);
     const hmac = new FastHmac(key);
-    const values = Array.from({ length: 1001 }, (_, n) => identifier(n).slice(4));
-    const prefixes = values.map((_, n) => ['acct:', 'tél:', '', 'nbd:😀'][n % 4] as string);
-    const joined = values.map((value, n) => (prefixes[n] as string) + value);
-    expect(firstWrong(key, joined, hmac.hashMany(values, prefixes))).toBe(-1);
+    for (const ascii of [true, false]) {
+      const values = Array.from({ length: 1001 }, (_, n) => identifier(n, ascii).slice(4));
+      const namespaces = ascii ? ['acct:', 'tel:', '', 'nbd:'] : ['acct:', 'tél:', '', 'nbd:😀'];
+      const prefixes = values.map((_, n) => namespaces[n % 4] as string);
+      const joined = values.map((value, n) => (prefixes[n] as string) + value);
+      expect(firstWrong(key, joined, hmac.hashMany(values, prefixes))).toBe(-1);
+    }
+    // A surrogate pair cut between prefix and value: two lone surrogates, each encoded as U+FFFD.
+    const cut = hmac.hashMany(['\ude00b', 'c\ud800'], ['a\ud83d', '']);
+    const replaced = createHmac('sha256', key).update('a\ufffd\ufffdb', 'utf8').digest();
+    expect(Buffer.from(cut.subarray(0, 32)).equals(replaced)).toBe(true);
+    expect(Buffer.from(cut.subarray(32)).equals(expected(key, 'c\ud800'))).toBe(true);
   });
 
   it('refuses keys longer than a block', () => {
