@@ -61,6 +61,8 @@ export class FastHmac {
   private readonly starts = new Int32Array(MAX_JOBS);
   private readonly blocks = new Int32Array(MAX_JOBS);
   private readonly outs = new Int32Array(MAX_JOBS);
+  /** Per message of a batch, its length in UTF-16 units. */
+  private readonly lengths = new Int32Array(MAX_JOBS);
 
   constructor(key: Buffer) {
     if (key.length > 64) throw new Error('FastHmac keys are at most 64 bytes');
@@ -105,55 +107,63 @@ export class FastHmac {
    * written one after the other (joining them first would make a string to copy for each, ~100 ns).
    */
   hashMany(messages: readonly string[], prefixes?: readonly string[]): Uint8Array {
+    if (messages.length <= MAX_JOBS) {
+      this.hashChunk(messages, prefixes, 0, messages.length);
+      // One allocation and copy (a new array and a set would zero it first).
+      return new Uint8Array(this.memory.buffer.slice(DATA, DATA + messages.length * 32));
+    }
     const out = new Uint8Array(messages.length * 32);
     for (let from = 0; from < messages.length; from += MAX_JOBS) {
       const count = Math.min(MAX_JOBS, messages.length - from);
-      // All the messages in one string, written in one call: far cheaper than copying them character by character.
-      // Memory for them (UTF-8: at most 3 bytes per UTF-16 unit) and, for the longer ones, their padded blocks.
-      let text = '';
-      let need = DATA + count * 32 + 128;
-      for (let i = 0; i < count; i++) {
-        const prefix = prefixes ? (prefixes[from + i] as string) : '';
-        const message = messages[from + i] as string;
-        text += prefix;
-        text += message;
-        const length = (prefix.length + message.length) * 3;
-        need += length + (((length + 8) >> 6) + 1) * 64;
-      }
-      if (need > this.bytes.length) {
-        this.memory.grow(Math.ceil((need - this.bytes.length) / 65536));
-        this.views();
-      }
-      const stream = DATA + count * 32;
-      const ascii = this.bytes.write(text, stream, 'utf8') === text.length;
-      const blocksAt = (stream + text.length * 3 + 64 + 63) & ~63;
-      let padded: number;
-      if (ascii) padded = this.layOutAscii(messages, prefixes, from, count, stream, blocksAt);
-      else padded = this.layOut(messages, prefixes, from, count, blocksAt);
-      if (padded) this.run(JOBS, this.groups(padded));
+      this.hashChunk(messages, prefixes, from, count);
       out.set(this.bytes.subarray(DATA, DATA + count * 32), from * 32);
     }
     return out;
+  }
+
+  /** The HMACs of messages [from, from + count) to [DATA, DATA + count × 32). */
+  private hashChunk(
+    messages: readonly string[],
+    prefixes: readonly string[] | undefined,
+    from: number,
+    count: number,
+  ): void {
+    // All the messages in one string, written in one call: far cheaper than copying them character by character.
+    // Memory for them (UTF-8: at most 3 bytes per UTF-16 unit) and, for the longer ones, their padded blocks.
+    let text = '';
+    let need = DATA + count * 32 + 128;
+    for (let i = 0; i < count; i++) {
+      const prefix = prefixes ? (prefixes[from + i] as string) : '';
+      const message = messages[from + i] as string;
+      text += prefix;
+      text += message;
+      const length = prefix.length + message.length;
+      this.lengths[i] = length;
+      need += length * 3 + (((length * 3 + 8) >> 6) + 1) * 64;
+    }
+    if (need > this.bytes.length) {
+      this.memory.grow(Math.ceil((need - this.bytes.length) / 65536));
+      this.views();
+    }
+    const stream = DATA + count * 32;
+    const ascii = this.bytes.write(text, stream, 'utf8') === text.length;
+    const blocksAt = (stream + text.length * 3 + 64 + 63) & ~63;
+    let padded: number;
+    if (ascii) padded = this.layOutAscii(count, stream, blocksAt);
+    else padded = this.layOut(messages, prefixes, from, count, blocksAt);
+    if (padded) this.run(JOBS, this.groups(padded));
   }
 
   /**
    * ASCII messages, written one after the other from `stream`: those of at most 55 bytes (one block with the padding,
    * nearly all) hashed where they lie, four by four; the longer ones laid out padded from `at`. Returns their count.
    */
-  private layOutAscii(
-    messages: readonly string[],
-    prefixes: readonly string[] | undefined,
-    from: number,
-    count: number,
-    stream: number,
-    at: number,
-  ): number {
-    const { bytes, words, view, starts, blocks, outs } = this;
+  private layOutAscii(count: number, stream: number, at: number): number {
+    const { bytes, words, view, starts, blocks, outs, lengths } = this;
     let direct = 0;
     let padded = 0;
     for (let i = 0; i < count; i++) {
-      const length =
-        (prefixes ? (prefixes[from + i] as string).length : 0) + (messages[from + i] as string).length;
+      const length = lengths[i] as number;
       if (length <= 55) {
         const job = (DIRECT_JOBS >> 2) + (direct >> 2) * DIRECT_JOB_WORDS + (direct & 3);
         words[job] = stream;
