@@ -35,6 +35,7 @@ import {
 import { HMAC, HMAC_DIRECT, poolValues } from './wasm-sha256-simd.ts';
 
 let compiled: object | undefined;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Writes `text` as UTF-8 at `at`; returns the byte count. ASCII (most identifiers) is copied by hand: cheaper than
  * Buffer#write for short strings. */
@@ -61,7 +62,7 @@ export class FastHmac {
   private readonly starts = new Int32Array(MAX_JOBS);
   private readonly blocks = new Int32Array(MAX_JOBS);
   private readonly outs = new Int32Array(MAX_JOBS);
-  /** Per message of a batch, its length in UTF-16 units. */
+  /** Per message of a batch, its length in bytes (in UTF-16 units until known not to be ASCII). */
   private readonly lengths = new Int32Array(MAX_JOBS);
 
   constructor(key: Buffer) {
@@ -146,19 +147,45 @@ export class FastHmac {
       this.views();
     }
     const stream = DATA + count * 32;
-    const ascii = this.bytes.write(text, stream, 'utf8') === text.length;
+    const written = this.bytes.write(text, stream, 'utf8');
     const blocksAt = (stream + text.length * 3 + 64 + 63) & ~63;
     let padded: number;
-    if (ascii) padded = this.layOutAscii(count, stream, blocksAt);
+    if (written === text.length || this.byteLengths(messages, prefixes, from, count, written))
+      padded = this.layOutStream(count, stream, blocksAt);
     else padded = this.layOut(messages, prefixes, from, count, blocksAt);
     if (padded) this.run(JOBS, this.groups(padded));
   }
 
   /**
-   * ASCII messages, written one after the other from `stream`: those of at most 55 bytes (one block with the padding,
-   * nearly all) hashed where they lie, four by four; the longer ones laid out padded from `at`. Returns their count.
+   * Not all ASCII (the stream's byte count is not its length): `lengths` ← the messages' UTF-8 byte counts. False
+   * when they do not add up to the stream's: a surrogate pair cut between two strings became one character there,
+   * where the strings encoded apart give two U+FFFD.
    */
-  private layOutAscii(count: number, stream: number, at: number): number {
+  private byteLengths(
+    messages: readonly string[],
+    prefixes: readonly string[] | undefined,
+    from: number,
+    count: number,
+    written: number,
+  ): boolean {
+    const { lengths } = this;
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const prefix = prefixes ? (prefixes[from + i] as string) : '';
+      const message = messages[from + i] as string;
+      if (NON_ASCII.test(prefix) || NON_ASCII.test(message))
+        lengths[i] = Buffer.byteLength(prefix) + Buffer.byteLength(message);
+      total += lengths[i] as number;
+    }
+    return total === written;
+  }
+
+  /**
+   * Messages written one after the other from `stream`, `lengths` bytes each: those of at most 55 bytes (one block
+   * with the padding, nearly all) hashed where they lie, four by four; the longer ones laid out padded from `at`.
+   * Returns their count.
+   */
+  private layOutStream(count: number, stream: number, at: number): number {
     const { bytes, words, view, starts, blocks, outs, lengths } = this;
     let direct = 0;
     let padded = 0;
@@ -194,7 +221,7 @@ export class FastHmac {
     return padded;
   }
 
-  /** Any messages laid out padded to whole blocks from `at`, in order; returns their count. */
+  /** Each string encoded apart, the messages laid out padded to whole blocks from `at`; returns their count. */
   private layOut(
     messages: readonly string[],
     prefixes: readonly string[] | undefined,

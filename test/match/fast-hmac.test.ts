@@ -66,6 +66,9 @@ describe('FastHmac, the batched HMAC-SHA256 in WebAssembly', () => {
     const replaced = createHmac('sha256', key).update('a\ufffd\ufffdb', 'utf8').digest();
     expect(Buffer.from(cut.subarray(0, 32)).equals(replaced)).toBe(true);
     expect(Buffer.from(cut.subarray(32)).equals(expected(key, 'c\ud800'))).toBe(true);
+    // The same between two messages, among others: each message is its own.
+    const apart = ['é', 'x\ud83d', '\ude00y', 'plain'];
+    expect(firstWrong(key, apart, hmac.hashMany(apart))).toBe(-1);
   });
 
   it('refuses keys longer than a block', () => {
