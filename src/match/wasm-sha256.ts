@@ -5,14 +5,19 @@
  * createHmac spends most of its ~2.5 µs per call on setting up objects and re-hashing the key pads; this path is
  * several times faster and gives the same bytes (tested against it).
  *
- * JavaScript lays each message out padded to whole 64-byte blocks and groups messages of the same block count by
- * four (a group short of four repeats a message into a scratch output). WebAssembly (wasm-sha256-simd.ts) compresses
- * each group's blocks from the inner midstate, then the inner digests, still in registers, from the outer midstate,
- * and writes the four digests to their outputs. The scalar compression only computes the midstates.
+ * JavaScript joins a batch's messages into one string and writes it to WebAssembly memory in one call (copying
+ * character by character cost ~100 ns per identifier). Messages of at most 55 bytes (nearly all) are hashed where
+ * they lie in that stream, four by four, padded on the fly (wasm-sha256-simd.ts); longer ones are laid out padded to
+ * whole 64-byte blocks and grouped by block count. A group short of four repeats a message into a scratch output.
+ * Each group's inner block(s) are compressed from the inner midstate, then the inner digests, still in registers,
+ * from the outer midstate, and the four digests written to their outputs. The scalar compression only computes the
+ * midstates.
  *
  * Memory: [0..128) inner midstate, [128..256) outer midstate, each word splatted over four lanes; [256..288) scratch
  * output; [512..544) scalar inner midstate, [544..576) outer, [576..608) scalar state; [1024..) the pool of splatted
- * constants; [4096..) group jobs (block pointers, block count, output pointers), then outputs and messages.
+ * constants; [4096..) group jobs of padded messages (block pointers, block count, output pointers), then jobs of
+ * messages hashed in place (pointers, lengths, bit lengths, output pointers); then outputs, the stream of messages,
+ * padded messages.
  */
 import { assemble, type WasmMemory, wasm } from './wasm-asm.ts';
 import {
