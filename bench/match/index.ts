@@ -1,5 +1,6 @@
 import type { Benchmark } from '../registry.ts';
 import { dumpBench } from './dump.bench.ts';
+import { hmacBench } from './hmac.bench.ts';
 import { identifiersBench } from './identifiers.bench.ts';
 import { termsMbBench, termsVsRgBench } from './terms.bench.ts';
 
@@ -7,6 +8,7 @@ import { termsMbBench, termsVsRgBench } from './terms.bench.ts';
 export const matchBenchmarks: readonly Benchmark[] = [
   termsMbBench,
   termsVsRgBench,
+  hmacBench,
   identifiersBench,
   dumpBench,
 ];
