@@ -62,6 +62,9 @@ export const identifiersBench: Benchmark = {
         passes_mb_s: passes.map((p) => Math.round(p.mbS * 10) / 10),
         by_kind_cpu_mb_s: median.byKind,
         load_average_1m: loadavg()[0],
+        // What the collector has to work with: leakwatch processes run with the same flag (bin/leakwatch.js).
+        v8_young_generation:
+          process.execArgv.find((flag) => flag.startsWith('--max-semi-space-size')) ?? 'default',
       },
     };
   },

@@ -46,6 +46,8 @@ const compose = parseYaml(composeText) as Compose;
 const dockerfile = parseDockerfile(read('Dockerfile'));
 const torrc = parseTorrc(read('config/torrc'));
 const TOR_HEALTHCHECK_PATH = '/usr/local/bin/tor-healthcheck';
+/** V8's young generation for every leakwatch process and the benchmarks (see bin/leakwatch.js). */
+const YOUNG_GENERATION = '--max-semi-space-size=64';
 
 function service(name: string): Service {
   const found = compose.services[name];
@@ -394,7 +396,14 @@ describe('Dockerfile', () => {
     const user = runtime().all('USER').at(-1);
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user?.split(':')[0]);
-    expect(runtime().json('CMD')).toEqual(['node', 'bin/leakwatch.js', 'start']);
+    expect(runtime().json('CMD')).toEqual(['node', YOUNG_GENERATION, 'bin/leakwatch.js', 'start']);
+  });
+
+  it('runs leakwatch with the young generation the benchmarks measured, however it is started', () => {
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    for (const script of ['start', 'leakwatch', 'bench'])
+      expect(pkg.scripts[script]?.split(' ').slice(0, 2), script).toEqual(['node', YOUNG_GENERATION]);
+    expect(read('bin/leakwatch.js').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${YOUNG_GENERATION}`);
   });
 
   it('exposes and health-checks the port compose publishes', () => {
