@@ -4,7 +4,7 @@
 // V8's young generation is raised to 64 MB semi-spaces (here, in package.json's scripts and in the image's CMD: V8
 // takes the flag only on the command line). Matching allocates short-lived objects per record and per candidate; with
 // the 16 MB default the scavenger copies the records in flight several times a second. On the identifiers benchmark
-// (npm run bench runs with the same flag) scavenges took about a quarter of the time, for ~130 MB more memory.
+// (npm run bench runs with the same flag) scavenges took about a quarter of the time, for ~60 MB more peak memory.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
