@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TextRecord } from '../../src/extract/text-record.ts';
 import { candidateKey } from '../../src/match/detect/candidate.ts';
-import { type DetectOptions, detect } from '../../src/match/detect/index.ts';
+import { findEmails } from '../../src/match/detect/emails.ts';
+import { type DetectOptions, detect, SHORTEST_FINDING } from '../../src/match/detect/index.ts';
 import { YEAR_WORD } from '../../src/match/detect/names.ts';
-import { digitsOf, wholeNumber } from '../../src/match/detect/numbers.ts';
+import { digitsOf, findNumbers, wholeNumber } from '../../src/match/detect/numbers.ts';
 import { shapeOf } from '../../src/match/detect/shape.ts';
 import { DATE_IN_TEXT } from '../../src/match/identifiers/dates.ts';
 import type { IdentifierKind } from '../../src/match/identifiers/normalise.ts';
@@ -332,6 +333,30 @@ describe('fast paths and prefilters agree with the general rules', () => {
         wrong.push(sample.slice(0, 20));
     expect(wrong).toEqual([]);
     expect(long).toBeGreaterThan(1000);
+  });
+
+  it('skips only cells too short for any finding: no shorter text holds an address or a number', () => {
+    const random = hostile(
+      0x7f4a7c15,
+      [...'0123456789', '@', '.', 'a', 'Z', 'é', '+', ' ', '-', '(0)', 'fr'],
+      8,
+    );
+    const every = { regions: ['FR', 'DE', 'GB', 'US'] as const, phones: true, healthNumbers: true };
+    const found: string[] = [];
+    let tried = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const sample = random().slice(0, SHORTEST_FINDING - 1);
+      if (sample.length !== SHORTEST_FINDING - 1) continue;
+      tried++;
+      const numbers = findNumbers(sample, { ...every, regions: [...every.regions] });
+      const any =
+        numbers.phones.length + numbers.nirs.length + numbers.health.length + numbers.cards + numbers.ibans;
+      if (findEmails(sample).length > 0 || any > 0) found.push(sample);
+    }
+    expect(found).toEqual([]);
+    expect(tried).toBeGreaterThan(50_000);
+    // One character more is enough for an address.
+    expect(findEmails('a@.fr'.slice(0, SHORTEST_FINDING)).map((e) => e.value)).toEqual(['a@.fr']);
   });
 
   it('takes the digits out of a run as the regexes did, "(0)" dropped whole', () => {

@@ -115,6 +115,12 @@ function planOf(options: DetectOptions): Plan {
   return plan;
 }
 const shape: TextShape = { digits: 0, upper: 0, at: false, runStart: false };
+/**
+ * The shortest text in which a cell detector can find anything: an address of five characters (`a@.fr`, which the
+ * import's normalisation takes too); every number detector needs at least seven digits. Tested: no shorter text yields
+ * an address or a number.
+ */
+export const SHORTEST_FINDING = 5;
 /** The numbers of the record being detected: one object, emptied per record (read before detect returns). */
 const numbers: FoundNumbers = noNumbers();
 const NO_PHONES: string[] = []; // never pushed to: classifyRun replaces `phones` when it finds some
@@ -139,6 +145,8 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
   const units = record.cells;
   for (let u = 0; u < (units ? units.length : 1); u++) {
     const unit = units ? (units[u] as string) : text;
+    // Half the cells of a customer table (ids, first names, cities, amounts) are too short to hold anything.
+    if (unit.length < SHORTEST_FINDING) continue;
     shapeOf(unit, shape);
     if (shape.at) {
       for (const email of findEmails(unit)) {
