@@ -145,7 +145,7 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
   const units = record.cells;
   for (let u = 0; u < (units ? units.length : 1); u++) {
     const unit = units ? (units[u] as string) : text;
-    // Half the cells of a customer table (ids, first names, cities, amounts) are too short to hold anything.
+    // Many cells of a customer table (short ids, first names, cities) are too short to hold anything.
     if (unit.length < SHORTEST_FINDING) continue;
     shapeOf(unit, shape);
     if (shape.at) {
