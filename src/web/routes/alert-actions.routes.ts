@@ -30,6 +30,7 @@ function redirectBack(request: FastifyRequest, reply: FastifyReply): FastifyRepl
 export function registerAlertActionsRoutes(app: FastifyInstance, deps: WebDependencies): void {
   const db = deps.database.db;
   const noSuchAlert = (reply: FastifyReply) => sendNotFound(reply, 'There is no alert with this id.');
+  const noSuchMute = (reply: FastifyReply) => sendNotFound(reply, 'There is no mute with this id.');
 
   for (const [action, lifecycle] of [
     ['acknowledge', 'acknowledged'],
@@ -71,15 +72,14 @@ export function registerAlertActionsRoutes(app: FastifyInstance, deps: WebDepend
 
   app.post('/alerts/mutes/:id/unmute', async (request, reply) => {
     const id = positiveId((request.params as { id: string }).id);
+    if (id === undefined) return noSuchMute(reply);
     const by = actorOf(request);
     try {
-      if (id === undefined) return sendNotFound(reply, 'There is no mute with this id.');
       const removed = await removeMute(db, id, by);
       request.log.info({ mute: id, kind: removed.kind, actor: by.actor }, 'mute lifted from the web UI');
     } catch (error) {
       // Lifted meanwhile (another analyst, the CLI): nothing left to do.
-      if (isAppError(error) && error.code === 'alert.mute_not_found')
-        return sendNotFound(reply, 'There is no mute with this id.');
+      if (isAppError(error) && error.code === 'alert.mute_not_found') return noSuchMute(reply);
       throw error;
     }
     return redirectBack(request, reply);

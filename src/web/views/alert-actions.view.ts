@@ -10,12 +10,17 @@ export interface ActionableAlert {
   lifecycle: string;
 }
 
+/** A plain POST form, no script, to `path`: it carries the CSRF token and the page to come back to. */
+export function postForm(path: string, session: Session, back: string, fields: Html): Html {
+  return html`<form class="action" method="post" action="${localHref(path)}">${csrfField(session)}<input type="hidden" name="back" value="${back}">${fields}</form>`;
+}
+
 /**
- * Plain POST forms, no script: each carries the CSRF token and the page to come back to. The server derives what a
- * mute covers from the alert itself, so a form names only the alert and the kind of mute.
+ * An action on one alert. The server derives what a mute covers from the alert itself, so a form names only the alert
+ * and the kind of mute.
  */
 function actionForm(alertId: number, action: string, session: Session, back: string, fields: Html): Html {
-  return html`<form class="action" method="post" action="${localHref(`/alerts/${alertId}/${action}`)}">${csrfField(session)}<input type="hidden" name="back" value="${back}">${fields}</form>`;
+  return postForm(`/alerts/${alertId}/${action}`, session, back, fields);
 }
 
 function muteForm(

@@ -1,7 +1,8 @@
 import type { listMutes } from '../../alert/mutes.ts';
 import { type Html, html, localHref } from '../html.ts';
+import { postForm } from './alert-actions.view.ts';
 import { when } from './format.ts';
-import { csrfField, type Session } from './layout.ts';
+import type { Session } from './layout.ts';
 
 export type MuteListItem = Awaited<ReturnType<typeof listMutes>>[number];
 
@@ -25,7 +26,7 @@ export function mutesSection(mutes: readonly MuteListItem[], session: Session, b
 <td>${target(mute)}</td>
 <td>${mute.reason ?? html`<span class="muted">—</span>`}</td>
 <td>${when(mute.createdAt)}</td>
-<td><form class="action" method="post" action="${localHref(`/alerts/mutes/${mute.id}/unmute`)}">${csrfField(session)}<input type="hidden" name="back" value="${back}"><button type="submit">Unmute</button></form></td>
+<td>${postForm(`/alerts/mutes/${mute.id}/unmute`, session, back, html`<button type="submit">Unmute</button>`)}</td>
 </tr>`,
   );
   return html`<h2 id="mutes">Mutes</h2>
