@@ -44,6 +44,14 @@ const rotr32 = (x: number, n: number) => ((x >>> n) | (x << (32 - n))) >>> 0;
 const sigma32 = (x: number, a: number, b: number, shift: number) =>
   (rotr32(x, a) ^ rotr32(x, b) ^ (x >>> shift)) >>> 0;
 
+/** W[t] = W[t−16] + σ0(W[t−15]) + W[t−7] + σ1(W[t−2]): each term's distance back, as code and as a folded constant. */
+const SCHEDULE_TERMS: ReadonlyArray<[number, (v: Code) => Code, (v: number) => number]> = [
+  [16, (x) => x, (x) => x],
+  [15, (x) => sigma(x, 7, 18, 3), (x) => sigma32(x, 7, 18, 3)],
+  [7, (x) => x, (x) => x],
+  [2, (x) => sigma(x, 17, 19, 10), (x) => sigma32(x, 17, 19, 10)],
+];
+
 /** Splatted constants, one 16-byte slot each from POOL; `poolValues` is what the JS side writes there. */
 export const poolValues: number[] = [];
 const pool = (value: number): Code => {
@@ -116,26 +124,7 @@ function round(t: number, source: Source): Code {
         if (typeof x === 'number') constant = (constant + f32(x)) >>> 0;
         else terms.push(f(x));
       };
-      term(
-        word(t - 16),
-        (x) => x,
-        (x) => x,
-      );
-      term(
-        word(t - 15),
-        (x) => sigma(x, 7, 18, 3),
-        (x) => sigma32(x, 7, 18, 3),
-      );
-      term(
-        word(t - 7),
-        (x) => x,
-        (x) => x,
-      );
-      term(
-        word(t - 2),
-        (x) => sigma(x, 17, 19, 10),
-        (x) => sigma32(x, 17, 19, 10),
-      );
+      for (const [back, f, f32] of SCHEDULE_TERMS) term(word(t - back), f, f32);
       if (constant) terms.push(pool(constant));
       // Pairwise sums: two independent additions before the last.
       while (terms.length > 1) {

@@ -191,7 +191,7 @@ export class FastHmac {
    * Returns their count.
    */
   private layOutStream(count: number, stream: number, at: number): number {
-    const { bytes, words, view, starts, blocks, outs, lengths } = this;
+    const { bytes, words, lengths } = this;
     let direct = 0;
     let padded = 0;
     for (let i = 0; i < count; i++) {
@@ -204,15 +204,8 @@ export class FastHmac {
         words[job + 12] = DATA + i * 32;
         direct++;
       } else {
-        const n = ((length + 8) >> 6) + 1;
         bytes.copy(bytes, at, stream, stream + length);
-        bytes.fill(0, at + length, at + n * 64);
-        bytes[at + length] = 0x80;
-        view.setUint32(at + n * 64 - 4, (64 + length) * 8);
-        starts[padded] = at;
-        blocks[padded] = n;
-        outs[padded++] = DATA + i * 32;
-        at += n * 64;
+        at = this.pad(padded++, at, length, DATA + i * 32);
       }
       stream += length;
     }
@@ -234,20 +227,29 @@ export class FastHmac {
     count: number,
     at: number,
   ): number {
-    const { bytes, view, starts, blocks, outs } = this;
+    const { bytes } = this;
     for (let i = 0; i < count; i++) {
       let length = prefixes ? writeUtf8(bytes, at, prefixes[from + i] as string) : 0;
       length += writeUtf8(bytes, at + length, messages[from + i] as string);
-      const n = ((length + 8) >> 6) + 1;
-      bytes.fill(0, at + length, at + n * 64);
-      bytes[at + length] = 0x80;
-      view.setUint32(at + n * 64 - 4, (64 + length) * 8); // big-endian bit length (messages are far below 512 MB)
-      starts[i] = at;
-      blocks[i] = n;
-      outs[i] = DATA + i * 32;
-      at += n * 64;
+      at = this.pad(i, at, length, DATA + i * 32);
     }
     return count;
+  }
+
+  /**
+   * Pads padded message `k`, `length` bytes written at `at`, to whole 64-byte blocks (0x80, zeros, the big-endian bit
+   * length of pad block + message; messages are far below 512 MB) and records its blocks and output. Returns where the
+   * next one goes.
+   */
+  private pad(k: number, at: number, length: number, out: number): number {
+    const n = ((length + 8) >> 6) + 1;
+    this.bytes.fill(0, at + length, at + n * 64);
+    this.bytes[at + length] = 0x80;
+    this.view.setUint32(at + n * 64 - 4, (64 + length) * 8);
+    this.starts[k] = at;
+    this.blocks[k] = n;
+    this.outs[k] = out;
+    return at + n * 64;
   }
 
   /**
