@@ -25,6 +25,16 @@ describe('retro-hunts run by a worker', () => {
   let env: Record<string, string>;
   let orgId: number;
   const run = (args: string[]): Promise<CliResult> => runCli(args, { env });
+  /** The hunt's row once it has succeeded (waits for it). */
+  const succeeded = (what: string, huntId: number) =>
+    waitFor(
+      what,
+      async () => {
+        const hunt = await getRetroHunt(database.db, huntId);
+        return hunt?.status === 'succeeded' ? hunt : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 250 },
+    );
   const json = async (args: string[]) => {
     const result = await run([...args, '--json']);
     expect(result.code, result.stderr).toBe(0);
@@ -67,14 +77,7 @@ describe('retro-hunts run by a worker', () => {
     expect(hunt).toMatchObject({ status: 'queued', ranBy: 'worker' });
     expect(added.stderr).toMatch(/retro-hunt #\d+ queued: a worker runs it/);
 
-    const done = await waitFor(
-      'the worker to finish the hunt',
-      async () => {
-        const row = await getRetroHunt(database.db, hunt.huntId);
-        return row?.status === 'succeeded' ? row : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    const done = await succeeded('the worker to finish the hunt', hunt.huntId);
     expect(done).toMatchObject({ orgId, postsDone: done.postsTotal, changes: { created: 1, grown: 0 } });
     expect(done.postsTotal).toBeGreaterThanOrEqual(1);
     const found = await database.db.select().from(matches).where(eq(matches.orgId, orgId));
@@ -165,14 +168,7 @@ describe('retro-hunts run by a worker', () => {
       state: 'interrupted',
     });
     worker = startCli(['worker'], { env });
-    const row = await waitFor(
-      'the next worker to run the hunt',
-      async () => {
-        const hunt = await getRetroHunt(database.db, id);
-        return hunt?.status === 'succeeded' ? hunt : undefined;
-      },
-      { timeoutMs: 90_000, intervalMs: 250 },
-    );
+    const row = await succeeded('the next worker to run the hunt', id);
     expect(row.postsDone).toBe(row.postsTotal);
   });
 
@@ -190,14 +186,7 @@ describe('retro-hunts run by a worker', () => {
       );
 
     const id = (await json(['matches', 'hunt', '--org', 'quetzal'])).hunt.huntId as number;
-    const row = await waitFor(
-      'the sliced hunt to end',
-      async () => {
-        const hunt = await getRetroHunt(database.db, id);
-        return hunt?.status === 'succeeded' ? hunt : undefined;
-      },
-      { timeoutMs: 90_000, intervalMs: 250 },
-    );
+    const row = await succeeded('the sliced hunt to end', id);
     // Each post in a job of its own, then one that finds nothing left; the counts carried from job to job.
     expect(row.postsDone).toBe(row.postsTotal);
     expect(row.changes).toEqual({ created: fresh.length, grown: 0 });
