@@ -16,6 +16,7 @@ import { upsertPost } from '../../src/store/posts.repository.ts';
 import { createSite } from '../../test/store/fixtures.ts';
 import { startMockDiscord } from '../../test/support/mock-discord.ts';
 import type { Benchmark } from '../registry.ts';
+import { median } from '../support/stats.ts';
 
 const POSTS = 30;
 const SECRET = 'bench-secret-key-material-0123456789abcdef';
@@ -69,9 +70,8 @@ export const alertDeliveryBench: Benchmark = {
       if (discord.delivered().length !== POSTS)
         throw new Error('the mock Discord did not receive every alert');
       const sorted = [...times].sort((a, b) => a - b);
-      const median = sorted[Math.floor(sorted.length / 2)] as number;
       return {
-        value: Number(median.toFixed(4)),
+        value: Number(median(times).toFixed(4)),
         detail: {
           posts: POSTS,
           p90_s: Number((sorted[Math.floor(sorted.length * 0.9)] as number).toFixed(4)),

@@ -8,8 +8,10 @@
 import { createHmac } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { createHasher } from '../../src/match/hasher.ts';
+import { NAMESPACE } from '../../src/match/identifiers/normalise.ts';
 import { deriveKey } from '../../src/shared/keys.ts';
 import type { Benchmark } from '../registry.ts';
+import { median } from '../support/stats.ts';
 import { person } from './people.ts';
 
 const IDENTIFIERS = 2_000_000;
@@ -29,7 +31,7 @@ export const hmacBench: Benchmark = {
       for (let i = from; i < from + BATCH; i += 2) {
         const p = person(i >> 1);
         values.push(p.email, `+33${p.phone.slice(1)}`);
-        namespaces.push('acct:', 'tel:');
+        namespaces.push(NAMESPACE.email, NAMESPACE.phone);
       }
       batches.push({ values, namespaces });
     }
@@ -48,9 +50,8 @@ export const hmacBench: Benchmark = {
     const started = process.cpuUsage();
     for (const value of sample) createHmac('sha256', key).update(value, 'utf8').digest();
     const used = process.cpuUsage(started);
-    const median = [...passes].sort((a, b) => a - b)[Math.floor(PASSES / 2)] as number;
     return {
-      value: median,
+      value: median(passes),
       detail: {
         identifiers: IDENTIFIERS,
         batch: BATCH,

@@ -16,6 +16,7 @@ import { accessSettings } from '../../src/web/access.ts';
 import { buildWebApp } from '../../src/web/app.ts';
 import type { Benchmark } from '../registry.ts';
 import { withBenchDatabase } from '../support/bench-database.ts';
+import { median } from '../support/stats.ts';
 import { wordSource } from '../support/words.ts';
 
 const POSTS = 50_000;
@@ -31,11 +32,6 @@ function makePosts(): PostInput[] {
     bodyText: `${words(60 + (next() % 60))}${i % 10_000 === 0 ? ' zyxwvut' : ''}`,
     status: 'published' as const,
   }));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 async function measure(database: Database): Promise<Record<string, number | string>> {
