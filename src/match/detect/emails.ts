@@ -3,12 +3,21 @@ import { normaliseEmail } from '../identifiers/normalise.ts';
 
 const LOCAL = /[\p{L}\p{N}._%+'-]/u;
 const DOMAIN = /[\p{L}\p{N}.-]/u;
-const ASCII_LOCAL = new Uint8Array(128);
-const ASCII_DOMAIN = new Uint8Array(128);
+
+/** ASCII classes of address characters: one table for both scans (bits below), read without a call per character. */
+const LOCAL_PART = 1;
+const DOMAIN_PART = 2;
+/** Upper-case ASCII letters: the address is lower-cased. */
+const UPPER = 4;
+/** A character beyond ASCII: the address goes through the general path. */
+const NOT_ASCII = 8;
+const ADDRESS_CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
-  ASCII_LOCAL[c] = LOCAL.test(ch) ? 1 : 0;
-  ASCII_DOMAIN[c] = DOMAIN.test(ch) ? 1 : 0;
+  ADDRESS_CLASS[c] =
+    (LOCAL.test(ch) ? LOCAL_PART : 0) |
+    (DOMAIN.test(ch) ? DOMAIN_PART : 0) |
+    (c >= 65 && c <= 90 ? UPPER : 0);
 }
 
 export interface FoundEmail {
@@ -33,18 +42,6 @@ function letterLabel(text: string, from: number, to: number): boolean {
 
 const NONE: readonly FoundEmail[] = Object.freeze([]);
 
-/** A character beyond ASCII: the address goes through the general path. */
-const NOT_ASCII = 1;
-/** Upper-case ASCII letters: the address is lower-cased. */
-const UPPER = 2;
-
-/** Flags of the address character `c` (0 for a plain one), or -1 when `c` ends the part. */
-function scanFlags(c: number, ascii: Uint8Array, part: RegExp): number {
-  if (c >= 128) return part.test(String.fromCharCode(c)) ? NOT_ASCII : -1;
-  if (ascii[c] !== 1) return -1;
-  return c >= 65 && c <= 90 ? UPPER : 0;
-}
-
 /** The addresses in `text`, in order (a shared empty array when there are none). */
 export function findEmails(text: string): readonly FoundEmail[] {
   let found: FoundEmail[] | undefined; // made with its first address: a first push would reserve seventeen
@@ -53,25 +50,35 @@ export function findEmails(text: string): readonly FoundEmail[] {
     // trimmed off afterwards: then the general path runs, which gives the same answer, only slower.
     let flags = 0;
     let start = at;
-    while (start > 0 && at - start < 64) {
-      const f = scanFlags(text.charCodeAt(start - 1), ASCII_LOCAL, LOCAL);
-      if (f < 0) break;
-      flags |= f;
-      start--;
+    for (const limit = at > 64 ? at - 64 : 0; start > limit; start--) {
+      const c = text.charCodeAt(start - 1);
+      if (c < 128) {
+        const k = ADDRESS_CLASS[c] as number;
+        if ((k & LOCAL_PART) === 0) break;
+        flags |= k;
+      } else if (LOCAL.test(String.fromCharCode(c))) flags |= NOT_ASCII;
+      else break;
     }
     for (let c = text.charCodeAt(start); start < at && (c === 46 || c === 39 || c === 45); )
       c = text.charCodeAt(++start); // . ' -
+    // The forward scan notes the last "." it passes: where the top-level label starts, unless trimming takes it off.
     let end = at + 1;
-    while (end < text.length && end - at < 254) {
-      const f = scanFlags(text.charCodeAt(end), ASCII_DOMAIN, DOMAIN);
-      if (f < 0) break;
-      flags |= f;
-      end++;
+    let dotAt = -1;
+    for (const limit = Math.min(text.length, at + 254); end < limit; end++) {
+      const c = text.charCodeAt(end);
+      if (c < 128) {
+        const k = ADDRESS_CLASS[c] as number;
+        if ((k & DOMAIN_PART) === 0) break;
+        flags |= k;
+        if (c === 46) dotAt = end;
+      } else if (DOMAIN.test(String.fromCharCode(c))) flags |= NOT_ASCII;
+      else break;
     }
+    const scanned = end;
     for (let c = text.charCodeAt(end - 1); end > at + 1 && (c === 46 || c === 45); )
       c = text.charCodeAt(--end - 1);
     if (start === at || end === at + 1) continue;
-    const dotAt = text.lastIndexOf('.', end - 1);
+    if (end !== scanned) dotAt = text.lastIndexOf('.', end - 1);
     if (dotAt <= at || !letterLabel(text, dotAt + 1, end)) continue;
     let value: string;
     // ASCII already delimited by address characters only needs lower-casing: normaliseEmail's other checks cannot
