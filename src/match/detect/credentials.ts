@@ -52,14 +52,20 @@ function credential(loginRaw: string, password: string): FoundCredential | null 
   return normalised.ok ? { login: normalised.value, hashed } : null;
 }
 
-export function findCredentials(record: TextRecord, roles: Map<ColumnRole, number>): FoundCredential[] {
+/** What most records hold: shared, never pushed to (no array made per record). */
+const NONE: readonly FoundCredential[] = Object.freeze([]);
+
+export function findCredentials(
+  record: TextRecord,
+  roles: Map<ColumnRole, number>,
+): readonly FoundCredential[] {
   const { cells } = record;
   const password = roles.get('password');
   if (cells && password !== undefined) {
     const loginColumn = roles.get('email') ?? roles.get('login');
-    if (loginColumn === undefined) return [];
+    if (loginColumn === undefined) return NONE;
     const found = credential(cells[loginColumn] ?? '', cells[password] ?? '');
-    return found ? [found] : [];
+    return found ? [found] : NONE;
   }
   if (
     cells &&
@@ -67,9 +73,9 @@ export function findCredentials(record: TextRecord, roles: Map<ColumnRole, numbe
     (cells.length === 2 || (cells.length === 3 && /^(https?|android):\/\//.test(cells[0] ?? '')))
   ) {
     const found = credential(cells[cells.length - 2] ?? '', cells[cells.length - 1] ?? '');
-    return found ? [found] : [];
+    return found ? [found] : NONE;
   }
-  if (cells) return [];
+  if (cells) return NONE;
   const found: FoundCredential[] = [];
   const text = record.text;
   if (/pass|pwd|mot de passe|mdp/i.test(text)) {

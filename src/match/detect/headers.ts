@@ -52,10 +52,17 @@ const cache = new Map<string, Map<ColumnRole, number>>();
 const byArray = new WeakMap<readonly string[], Map<ColumnRole, number>>();
 const NONE = new Map<ColumnRole, number>();
 
+/** The roles of the previous record's headers: the records of one table share their headers array. */
+let last: { headers: readonly string[]; roles: Map<ColumnRole, number> } | undefined;
+
 export function headerRoles(headers: readonly string[] | undefined): Map<ColumnRole, number> {
   if (!headers || headers.length === 0) return NONE;
-  const known = byArray.get(headers); // the records of one table share their headers array
-  if (known) return known;
+  if (last?.headers === headers) return last.roles;
+  const known = byArray.get(headers);
+  if (known) {
+    last = { headers, roles: known };
+    return known;
+  }
   const key = headers.join('\u0000');
   let roles = cache.get(key);
   if (!roles) {
@@ -68,5 +75,6 @@ export function headerRoles(headers: readonly string[] | undefined): Map<ColumnR
     cache.set(key, roles);
   }
   byArray.set(headers, roles);
+  last = { headers, roles };
   return roles;
 }

@@ -5,9 +5,10 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { TextRecord } from '../../extract/text-record.ts';
 import type { DateOrder } from '../identifiers/dates.ts';
-import { type IdentifierKind, NAMESPACE, normalisePatientId } from '../identifiers/normalise.ts';
-import { type Candidate, CategoryCounts, count, type RecordFindings } from './candidate.ts';
+import { type IdentifierKind, normalisePatientId } from '../identifiers/normalise.ts';
+import { CategoryCounts, count, type RecordFindings } from './candidate.ts';
 import { findCredentials } from './credentials.ts';
+import { DistinctCandidates } from './distinct.ts';
 import { findEmails } from './emails.ts';
 import { headerRoles } from './headers.ts';
 import { findNameBirthdates, hasNameBirthdate } from './names.ts';
@@ -24,63 +25,6 @@ export interface DetectOptions {
   patientPatterns: ReadonlyArray<{ orgId: number; regex: RegExp }>;
 }
 
-/**
- * Candidates of the record being detected by value, once it holds more than a handful (a page of a customer list): the
- * candidate itself, or the candidates of one value for several namespaces or organisations (a patient id found by two
- * organisations' patterns) in an array. Most values have one candidate: no array each.
- */
-let byValue: Map<string, Candidate | Candidate[]> | null = null;
-const LINEAR_UP_TO = 8;
-
-function index(map: Map<string, Candidate | Candidate[]>, candidate: Candidate): void {
-  const known = map.get(candidate.value);
-  if (known === undefined) map.set(candidate.value, candidate);
-  else if (Array.isArray(known)) known.push(candidate);
-  else map.set(candidate.value, [known, candidate]);
-}
-
-/** The same hash input (namespace and value) for the same organisation. */
-const same = (c: Candidate, namespace: string, value: string, orgId: number | undefined) =>
-  c.value === value && c.orgId === orgId && NAMESPACE[c.kind] === namespace;
-
-/** Adds a candidate unless the record already has it (a linear search for a handful, an index past that). */
-function add(
-  findings: RecordFindings,
-  kind: IdentifierKind,
-  value: string,
-  credential = false,
-  orgId?: number,
-): void {
-  const namespace = NAMESPACE[kind];
-  const { candidates } = findings;
-  let existing: Candidate | undefined;
-  if (candidates.length < LINEAR_UP_TO) {
-    for (const c of candidates) {
-      if (same(c, namespace, value, orgId)) {
-        existing = c;
-        break;
-      }
-    }
-  } else {
-    if (!byValue) {
-      byValue = new Map();
-      for (const c of candidates) index(byValue, c);
-    }
-    const known = byValue.get(value);
-    if (Array.isArray(known)) existing = known.find((c) => same(c, namespace, value, orgId));
-    else if (known !== undefined && same(known, namespace, value, orgId)) existing = known;
-  }
-  if (existing !== undefined) {
-    if (credential) existing.credential = true;
-    return;
-  }
-  const candidate: Candidate = { kind, value };
-  if (credential) candidate.credential = true;
-  if (orgId !== undefined) candidate.orgId = orgId;
-  candidates.push(candidate);
-  if (byValue) index(byValue, candidate);
-}
-
 /** What to look for, read once per DetectOptions (a matcher builds its options once and never changes them). */
 interface Plan {
   accounts: boolean;
@@ -92,8 +36,11 @@ interface Plan {
   numbers: NumberOptions;
 }
 const plans = new WeakMap<DetectOptions, Plan>();
+/** The plan of the options of the previous record (a matcher passes the same options for every record). */
+let lastPlan: { options: DetectOptions; plan: Plan } | undefined;
 
 function planOf(options: DetectOptions): Plan {
+  if (lastPlan?.options === options) return lastPlan.plan;
   let plan = plans.get(options);
   if (!plan) {
     const { wanted } = options;
@@ -112,6 +59,7 @@ function planOf(options: DetectOptions): Plan {
     };
     plans.set(options, plan);
   }
+  lastPlan = { options, plan };
   return plan;
 }
 const shape: TextShape = { digits: 0, upper: 0, at: false, runStart: false };
@@ -121,13 +69,14 @@ const shape: TextShape = { digits: 0, upper: 0, at: false, runStart: false };
  * an address or a number.
  */
 export const SHORTEST_FINDING = 5;
+/** The candidates of the record being detected (one object, restarted per record). */
+const distinct = new DistinctCandidates();
 /** The numbers of the record being detected: one object, emptied per record (read before detect returns). */
 const numbers: FoundNumbers = noNumbers();
 const NO_PHONES: string[] = []; // never pushed to: classifyRun replaces `phones` when it finds some
 
 export function detect(record: TextRecord, options: DetectOptions): RecordFindings {
-  byValue = null; // the index belongs to one record
-  const findings: RecordFindings = { candidates: [], categories: new CategoryCounts() };
+  const findings: RecordFindings = { candidates: distinct.start(), categories: new CategoryCounts() };
   const plan = planOf(options);
   const { accounts } = plan;
   const text = record.text;
@@ -135,10 +84,11 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
 
   // A table row is scanned cell by cell (small, typed strings: most detectors are skipped by the cell's shape);
   // other records as one text.
-  // New arrays rather than `length = 0`: V8 sets an array's length through a runtime call, ~50 ns each, per record.
+  // New arrays rather than `length = 0` (V8 sets an array's length through a runtime call, ~50 ns each, per record),
+  // and only when the previous record filled them: an array nothing was pushed to is still empty.
   numbers.phones = NO_PHONES;
-  numbers.nirs = [];
-  numbers.health = [];
+  if (numbers.nirs.length > 0) numbers.nirs = [];
+  if (numbers.health.length > 0) numbers.health = [];
   numbers.cards = 0;
   numbers.ibans = 0;
   let emailCount = 0;
@@ -151,7 +101,7 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
     if (shape.at) {
       for (const email of findEmails(unit)) {
         emailCount++;
-        if (accounts) add(findings, 'email', email.value);
+        if (accounts) distinct.add('email', email.value);
       }
     }
     findNumbers(unit, plan.numbers, numbers, shape);
@@ -161,11 +111,11 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
   const credentials = findCredentials(record, roles);
   if (credentials.length) count(findings, 'credentials', credentials.length);
   if (accounts)
-    for (const c of credentials) add(findings, c.login.includes('@') ? 'email' : 'login', c.login, true);
+    for (const c of credentials) distinct.add(c.login.includes('@') ? 'email' : 'login', c.login, true);
   if (accounts && record.cells && roles.has('login')) {
     const login = record.cells[roles.get('login') as number]?.trim().toLowerCase();
     if (login && login.length >= 2 && !/\s/.test(login))
-      add(findings, login.includes('@') ? 'email' : 'login', login);
+      distinct.add(login.includes('@') ? 'email' : 'login', login);
   }
 
   if (numbers.phones.length) count(findings, 'contact_details', numbers.phones.length);
@@ -173,29 +123,28 @@ export function detect(record: TextRecord, options: DetectOptions): RecordFindin
   if (ids) count(findings, 'national_ids', ids);
   if (numbers.cards) count(findings, 'payment_cards', numbers.cards);
   if (numbers.ibans) count(findings, 'bank_accounts', numbers.ibans);
-  if (plan.phone) for (const phone of numbers.phones) add(findings, 'phone', phone);
-  if (plan.nir) for (const nir of numbers.nirs) add(findings, 'nir', nir);
-  if (plan.healthNumber) for (const hn of numbers.health) add(findings, 'health_number', hn);
+  if (plan.phone) for (const phone of numbers.phones) distinct.add('phone', phone);
+  if (plan.nir) for (const nir of numbers.nirs) distinct.add('nir', nir);
+  if (plan.healthNumber) for (const hn of numbers.health) distinct.add('health_number', hn);
 
   if (plan.nameBirthdate) {
     const people = findNameBirthdates(record, roles, options.dateOrder);
     if (people.length) count(findings, 'identity');
-    for (const person of people) add(findings, 'name_birthdate', person);
+    for (const person of people) distinct.add('name_birthdate', person);
   } else if (hasNameBirthdate(record, roles, options.dateOrder)) count(findings, 'identity');
 
   if (plan.patientId) {
     if (record.cells && roles.has('patient_id')) {
       const id = normalisePatientId(record.cells[roles.get('patient_id') as number] ?? '');
-      if (id.ok) add(findings, 'patient_id', id.value);
+      if (id.ok) distinct.add('patient_id', id.value);
     }
     for (const { orgId, regex } of options.patientPatterns) {
       regex.lastIndex = 0;
       for (const m of text.matchAll(regex)) {
         const id = normalisePatientId(m[0]);
-        if (id.ok) add(findings, 'patient_id', id.value, false, orgId);
+        if (id.ok) distinct.add('patient_id', id.value, false, orgId);
       }
     }
   }
-  byValue = null;
   return findings;
 }

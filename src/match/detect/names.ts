@@ -58,16 +58,19 @@ function textPairs(text: string, order: DateOrder, into: Set<string>): void {
   }
 }
 
+/** Shared, never pushed to: most records hold no pair. */
+const NO_PAIRS: readonly string[] = Object.freeze([]);
+
 export function findNameBirthdates(
   record: TextRecord,
   roles: Map<ColumnRole, number>,
   order: DateOrder,
-): string[] {
+): readonly string[] {
   const { cells } = record;
   if (cells && roles.has('birthdate')) {
     // One or two pairs per row of a table with headers (every row of a customer dump): no Set for them.
     const iso = parseDate(cells[roles.get('birthdate') as number] ?? '', order);
-    if (!iso) return [];
+    if (!iso) return NO_PAIRS;
     const pairs: string[] = [];
     const first = roles.has('first_name') ? (cells[roles.get('first_name') as number] ?? '') : '';
     const last = roles.has('last_name') ? (cells[roles.get('last_name') as number] ?? '') : '';
@@ -80,7 +83,7 @@ export function findNameBirthdates(
     }
     return pairs;
   }
-  if (cells && roles.size > 0) return []; // a table with headers but no birth-date column
+  if (cells && roles.size > 0) return NO_PAIRS; // a table with headers but no birth-date column
   const found = new Set<string>();
   if (cells) {
     const dates = cells.map((cell) => (/\d/.test(cell) && cell.length <= 20 ? parseDate(cell, order) : null));
