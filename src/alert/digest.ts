@@ -7,6 +7,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { maskIdentifiersIn } from '../match/mask-text.ts';
 import type { Db } from '../store/db.ts';
+import { executeRows } from '../store/raw-sql.ts';
 import { alerts } from '../store/schema/index.ts';
 import { summariseList } from './channels/discord.channel.ts';
 import { isSiteEvent, type Notice } from './notice.ts';
@@ -74,7 +75,9 @@ export async function scheduleDigests(db: Db, now: Date, schedule: DigestSchedul
 /** Claims every due digest alert (with a lease, as single alerts are claimed), grouped by channel. */
 export async function claimDigests(db: Db, now: Date, leaseMs: number): Promise<Map<number, number[]>> {
   const lease = new Date(now.getTime() + leaseMs);
-  const rows = await db.execute<{ id: number | string; channel_id: number | string }>(sql`
+  const rows = await executeRows<{ id: number | string; channel_id: number | string }>(
+    db,
+    sql`
     update ${alerts} set state = 'sending', next_attempt_at = ${lease.toISOString()}::timestamptz
     where id in (
       select id from ${alerts}
@@ -84,12 +87,10 @@ export async function claimDigests(db: Db, now: Date, leaseMs: number): Promise<
       limit 1000
       for update skip locked
     )
-    returning id, channel_id`);
-  const list = Array.isArray(rows)
-    ? rows
-    : (rows as unknown as { rows: Array<{ id: number | string; channel_id: number | string }> }).rows;
+    returning id, channel_id`,
+  );
   const groups = new Map<number, number[]>();
-  for (const row of list) {
+  for (const row of rows) {
     const channel = Number(row.channel_id);
     groups.set(channel, [...(groups.get(channel) ?? []), Number(row.id)]);
   }

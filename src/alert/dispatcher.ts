@@ -10,6 +10,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { describeError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Db } from '../store/db.ts';
+import { executeRows } from '../store/raw-sql.ts';
 import { alertAttempts, alerts } from '../store/schema/index.ts';
 import { type LoadedChannel, loadChannel } from './channel-store.ts';
 import { DeliveryError, type DeliveryResult } from './channels/channel.ts';
@@ -61,7 +62,9 @@ type AlertRow = typeof alerts.$inferSelect;
 /** Takes up to `batch` due alerts: pending ones whose time has come, and `sending` ones whose lease ran out. */
 export async function claimDue(db: Db, now: Date, options: DispatchOptions): Promise<number[]> {
   const lease = new Date(now.getTime() + options.leaseMs);
-  const rows = await db.execute<{ id: number | string }>(sql`
+  const rows = await executeRows<{ id: number | string }>(
+    db,
+    sql`
     update ${alerts} set state = 'sending', next_attempt_at = ${lease.toISOString()}::timestamptz
     where id in (
       select id from ${alerts}
@@ -71,11 +74,9 @@ export async function claimDue(db: Db, now: Date, options: DispatchOptions): Pro
       limit ${options.batch}
       for update skip locked
     )
-    returning id`);
-  const list = Array.isArray(rows)
-    ? rows
-    : (rows as unknown as { rows: Array<{ id: number | string }> }).rows;
-  return list.map((r) => Number(r.id)).sort((a, b) => a - b);
+    returning id`,
+  );
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
 export async function dispatchDue(db: Db, options: DispatchOptions): Promise<DispatchReport> {
