@@ -5,6 +5,7 @@
 import { type AnyColumn, and, asc, count, eq, gt, inArray, max, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { withDbErrors } from './db-errors.ts';
+import { executeRows } from './raw-sql.ts';
 import { identifierHashes, identifierImports, type identifierKinds, organisations } from './schema/index.ts';
 
 export type IdentifierKind = (typeof identifierKinds)[number];
@@ -44,18 +45,35 @@ export async function finishImport(
     .where(eq(identifierImports.id, importId));
 }
 
-/** Inserts hashes, skipping those already registered for the organisation and kind; returns how many were new. */
+/** Rows per insert statement: three parameters each, whatever their number (hashes as one base64 text). */
+const INSERT_BATCH = 20_000;
+
+/**
+ * Inserts hashes, skipping those already registered for the organisation and kind; returns how many were new. One
+ * statement per batch, its rows unpacked by the database from three parameters: the query builder's multi-row insert
+ * spent ~100 µs per row building the statement and encoding each bytea on PGlite (40 000 rows: 4 s).
+ */
 export async function insertHashes(db: Db, importId: number, rows: readonly HashRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
   let inserted = 0;
-  for (let i = 0; i < rows.length; i += 5000) {
-    const batch = rows.slice(i, i + 5000).map((row) => ({ ...row, importId }));
-    const result = await db
-      .insert(identifierHashes)
-      .values(batch)
-      .onConflictDoNothing()
-      .returning({ orgId: identifierHashes.orgId });
-    inserted += result.length;
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+    const batch = rows.slice(i, i + INSERT_BATCH);
+    if (batch.some((row) => row.hash.length !== 32)) throw new Error('identifier hashes are 32 bytes');
+    const orgs = batch.map((row) => row.orgId).join(',');
+    const kinds = batch.map((row) => row.kind).join(',');
+    const hashes = Buffer.concat(batch.map((row) => row.hash)).toString('base64');
+    const [counted] = await executeRows<{ n: number | string }>(
+      db,
+      sql`with inserted as (
+        insert into ${identifierHashes} (org_id, kind, hash, import_id)
+        select o::integer, k, substring(h from (i - 1)::integer * 32 + 1 for 32), ${importId}::integer
+        from unnest(string_to_array(${orgs}, ','), string_to_array(${kinds}, ',')) with ordinality as t(o, k, i),
+          decode(${hashes}, 'base64') as h
+        on conflict do nothing
+        returning 1
+      )
+      select count(*) as n from inserted`,
+    );
+    inserted += Number(counted?.n ?? 0);
   }
   return inserted;
 }

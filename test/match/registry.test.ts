@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { importIdentifiers } from '../../src/match/import/import-identifiers.ts';
@@ -107,6 +108,35 @@ describe.each(DRIVERS)('registry and retro-hunt on %s', (driver) => {
     expect(seen.sort()).toEqual(
       all.map((row) => `${row.orgId}:${row.kind}:${row.hash.toString('hex')}`).sort(),
     );
+  });
+
+  it('inserts each (organisation, kind, hash) once: repeats in a file, a re-import, batches past one statement', async () => {
+    const { db } = testDb.database;
+    const org = await createOrganisation(db, { slug: uniqueId('dup'), name: 'Repeat test' });
+    // 25 000 rows: two insert statements; the first address again at the end, in another case.
+    const lines = Array.from(
+      { length: 25_000 },
+      (_, i) => `client${i}@example.org,06 12 ${String(i).padStart(6, '0')}`,
+    );
+    const file = ['email,telephone', ...lines, 'CLIENT0@EXAMPLE.ORG,'].join('\n');
+    const first = await importIdentifiers(db, deps.hasher, {
+      orgId: org.id,
+      fileName: 'many.csv',
+      input: Readable.from([file]),
+    });
+    expect(first).toMatchObject({ rowsAccepted: 25_001, inserted: 50_000 });
+    const again = await importIdentifiers(db, deps.hasher, {
+      orgId: org.id,
+      fileName: 'many.csv',
+      input: Readable.from([file]),
+    });
+    expect(again).toMatchObject({ rowsAccepted: 25_001, inserted: 0 });
+    const stored = await db
+      .select({ kind: identifierHashes.kind })
+      .from(identifierHashes)
+      .where(eq(identifierHashes.orgId, org.id));
+    expect(stored.filter((row) => row.kind === 'email')).toHaveLength(25_000);
+    expect(stored.filter((row) => row.kind === 'phone')).toHaveLength(25_000);
   });
 
   it('the in-memory registry follows imports and deletions', async () => {
