@@ -4,7 +4,8 @@
  * in-memory registry the matcher uses). The text: dump rows, customer lists and prose (see people.ts), 30 % of the
  * people in it registered. Each record goes through the detectors, every candidate is hashed (HMAC-SHA256, batched over
  * records, as in the matcher) and looked up. Throughput is bytes over the CPU time of that work (records are generated
- * outside it); per-kind figures come from batches of one kind.
+ * outside it), the median of five passes over the corpus after a shorter warm-up pass that is not counted; per-kind
+ * figures come from batches of one kind.
  */
 import { loadavg } from 'node:os';
 import type { TextRecord } from '../../src/extract/text-record.ts';
