@@ -85,15 +85,26 @@ export function factsOfPayload(
   };
 }
 
-/** The mutes an analyst may add from an alert itself: its leak site, or its organisation's alerts about its post. */
-export type AlertMuteScope = 'site' | 'post';
+/**
+ * The mutes an analyst may add from an alert itself: its leak site, its organisation's alerts about its post, or one of
+ * the watch terms it reports.
+ */
+export type AlertMuteScope = 'site' | 'post' | 'term';
 
-/** The mute target of that scope for this alert; undefined when the alert has no site (or no organisation+post). */
+/**
+ * The mute target of that scope for this alert; undefined when the alert has no site (or no organisation+post), or
+ * does not report the watch term `termId` (a form cannot mute a term of another organisation through an alert).
+ */
 export function muteTargetOfAlert(
-  alert: { orgId: number | null; siteId: string | null; postId: number | null },
+  alert: { orgId: number | null; siteId: string | null; postId: number | null; termIds?: readonly number[] },
   scope: AlertMuteScope,
+  termId?: number,
 ): MuteTarget | undefined {
   if (scope === 'site') return alert.siteId === null ? undefined : { kind: 'site', siteId: alert.siteId };
+  if (scope === 'term') {
+    const reported = alert.orgId !== null && termId !== undefined && (alert.termIds ?? []).includes(termId);
+    return reported ? { kind: 'term', termId } : undefined;
+  }
   if (alert.orgId === null || alert.postId === null) return undefined;
   return { kind: 'post', orgId: alert.orgId, postId: alert.postId };
 }

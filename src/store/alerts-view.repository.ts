@@ -1,9 +1,32 @@
 /** Read-only query behind the analyst UI's alert list: recent alerts with delivery state and failure reasons. */
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from './db.ts';
 import { type alertStates, alerts, channels, organisations, posts } from './schema/index.ts';
 
 export type AlertState = (typeof alertStates)[number];
+
+/** A watch term an alert reports (from its payload): what an analyst can mute from it. */
+export interface AlertTerm {
+  termId: number;
+  pattern: string;
+}
+
+/**
+ * The watch terms of an alert's payload (`terms`), as stored by the outbox; anything else in there is ignored. Never
+ * null (the query builder does not decode a null).
+ */
+export const alertTermsColumn = sql<unknown>`coalesce(${alerts.payload} -> 'terms', '[]'::jsonb)`.mapWith(
+  (value: unknown) => termsOf(typeof value === 'string' ? JSON.parse(value) : value),
+);
+
+export function termsOf(value: unknown): AlertTerm[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((term: { termId?: unknown; pattern?: unknown }) =>
+    typeof term?.termId === 'number' && typeof term.pattern === 'string'
+      ? [{ termId: term.termId, pattern: term.pattern }]
+      : [],
+  );
+}
 
 export interface AlertListItem {
   id: number;
@@ -24,6 +47,7 @@ export interface AlertListItem {
   parentAlertId: number | null;
   createdAt: Date;
   deliveredAt: Date | null;
+  terms: AlertTerm[];
 }
 
 /** Newest first; `before` is the id of the last alert of the previous page. */
@@ -54,6 +78,7 @@ export async function listAlertPage(
       parentAlertId: alerts.parentAlertId,
       createdAt: alerts.createdAt,
       deliveredAt: alerts.deliveredAt,
+      terms: alertTermsColumn,
     })
     .from(alerts)
     .innerJoin(channels, eq(channels.id, alerts.channelId))
@@ -70,10 +95,24 @@ export async function listAlertPage(
 export async function getAlertScope(
   db: Db,
   alertId: number,
-): Promise<{ id: number; orgId: number | null; siteId: string | null; postId: number | null } | null> {
+): Promise<{
+  id: number;
+  orgId: number | null;
+  siteId: string | null;
+  postId: number | null;
+  termIds: number[];
+} | null> {
   const [row] = await db
-    .select({ id: alerts.id, orgId: alerts.orgId, siteId: alerts.siteId, postId: alerts.postId })
+    .select({
+      id: alerts.id,
+      orgId: alerts.orgId,
+      siteId: alerts.siteId,
+      postId: alerts.postId,
+      terms: alertTermsColumn,
+    })
     .from(alerts)
     .where(eq(alerts.id, alertId));
-  return row ?? null;
+  if (!row) return null;
+  const { terms, ...scope } = row;
+  return { ...scope, termIds: terms.map((term) => term.termId) };
 }

@@ -3,6 +3,7 @@
  * are read as stored: counts, categories and masked samples, never an identifier (none is stored).
  */
 import { asc, desc, eq } from 'drizzle-orm';
+import { type AlertTerm, alertTermsColumn } from './alerts-view.repository.ts';
 import type { Db } from './db.ts';
 import { type Post, postColumns } from './posts-query.repository.ts';
 import {
@@ -66,6 +67,7 @@ export interface PostDetail {
     parentAlertId: number | null;
     createdAt: Date;
     deliveredAt: Date | null;
+    terms: AlertTerm[];
   }>;
   captures: Array<{
     id: number;
@@ -146,6 +148,7 @@ export async function getPostDetail(db: Db, postId: number): Promise<PostDetail 
         parentAlertId: alerts.parentAlertId,
         createdAt: alerts.createdAt,
         deliveredAt: alerts.deliveredAt,
+        terms: alertTermsColumn,
       })
       .from(alerts)
       .innerJoin(channels, eq(channels.id, alerts.channelId))

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/store/api-tokens.repository.ts';
 import { listAudit } from '../../src/store/audit-log.repository.ts';
 import type { Db } from '../../src/store/db.ts';
+import { addWatchTerms } from '../../src/store/organisations.repository.ts';
 import { alertMutes, alerts, posts } from '../../src/store/schema/index.ts';
 import { accessSettings, generateApiToken, hashApiToken } from '../../src/web/access.ts';
 import { createSite, uniqueId } from '../store/fixtures.ts';
@@ -18,7 +19,11 @@ import { type Form, FormClient } from './support/form-client.ts';
 import { SECRET, type Seeded, seed, testEvidenceStore, testWebApp } from './support/seed.ts';
 
 /** A new pending alert on the seeded channel and organisation, about a site and (optionally) a post. */
-async function addAlert(db: Db, seeded: Seeded, over: { siteId: string; postId?: number | null }) {
+async function addAlert(
+  db: Db,
+  seeded: Seeded,
+  over: { siteId: string; postId?: number | null; payload?: Record<string, unknown> },
+) {
   const [template] = await db.select().from(alerts).where(eq(alerts.postId, seeded.hostilePostId));
   if (!template) throw new Error('the seed has no alert');
   const [row] = await db
@@ -32,7 +37,7 @@ async function addAlert(db: Db, seeded: Seeded, over: { siteId: string; postId?:
       dedupeKey: uniqueId('dedupe'),
       severity: 'high',
       state: 'pending',
-      payload: {},
+      payload: over.payload ?? {},
     })
     .returning();
   if (!row) throw new Error('no alert');
@@ -254,6 +259,41 @@ describe.each(DRIVERS)('alert actions from the web UI on %s', (driver) => {
     expect(again.status).toBe(404);
     expect(again.body).toContain('There is no mute with this id.');
     expect(await listAudit(db, { action: 'alert.unmute' })).toHaveLength(1);
+  });
+
+  it('mutes a watch term the alert reports (its pattern shown escaped), and no term it does not report', async () => {
+    const orgId = (await alertRow(db, (await addAlert(db, seeded, { siteId: seeded.siteId })).id))?.orgId;
+    if (!orgId) throw new Error('the seeded alerts have no organisation');
+    const [noisy, other] = await addWatchTerms(db, orgId, [
+      { kind: 'phrase', pattern: `Azur <b>${uniqueId('t')}</b>` },
+      { kind: 'phrase', pattern: uniqueId('quiet') },
+    ]);
+    if (!noisy || !other) throw new Error('terms not added');
+    const payload = { terms: [{ termId: noisy.id, pattern: noisy.pattern, count: 3 }] };
+    const alert = await addAlert(db, seeded, { siteId: seeded.siteId, payload });
+    const browser = new FormClient(base);
+    const page = await browser.get('/alerts?state=pending');
+    const button = cheerio.load(page.body)(`form[action="/alerts/${alert.id}/mute"] button`);
+    expect(button.map((_, b) => cheerio.load(b).text()).get()).toContain(`Mute term “${noisy.pattern}”`);
+    expect(page.body).not.toContain(noisy.pattern); // only escaped
+    const forms = await browser.forms('/alerts?state=pending', /^\/alerts\/\d+\/mute$/);
+    const form = formFor(forms, alert.id, 'mute', 'term');
+    expect(form.fields.term).toBe(String(noisy.id));
+
+    // A forged form naming a term the alert does not report mutes nothing.
+    const forged = await browser.submit(form, { term: String(other.id) });
+    expect(forged.status).toBe(404);
+    expect(await db.select().from(alertMutes).where(eq(alertMutes.termId, other.id))).toEqual([]);
+    expect((await alertRow(db, alert.id))?.state).toBe('pending');
+
+    const muted = await browser.submit(form);
+    expect(muted.status).toBe(303);
+    const [mute] = await db.select().from(alertMutes).where(eq(alertMutes.termId, noisy.id));
+    expect(mute).toMatchObject({ kind: 'term', orgId });
+    // Its only evidence was that term: the pending alert is muted with it.
+    expect((await alertRow(db, alert.id))?.state).toBe('muted');
+    const audit = await listAudit(db, { action: 'alert.mute', targetId: mute?.id });
+    expect(audit.map((entry) => [entry.actor, entry.details.kind])).toEqual([['loopback', 'term']]);
   });
 });
 

@@ -8,7 +8,7 @@ import type { WebDependencies } from '../app.ts';
 import { positiveId, sendNotFound } from '../reply.ts';
 
 const REASON_LIMIT = 500;
-const MUTE_SCOPES: readonly AlertMuteScope[] = ['site', 'post'];
+const MUTE_SCOPES: readonly AlertMuteScope[] = ['site', 'post', 'term'];
 
 function formOf(request: FastifyRequest): Record<string, unknown> {
   const body = request.body;
@@ -22,8 +22,8 @@ function redirectBack(request: FastifyRequest, reply: FastifyReply): FastifyRepl
 }
 
 /**
- * What an analyst may do to an alert from the UI: acknowledge, resolve, mute its site or its organisation+post; and
- * lift a mute.
+ * What an analyst may do to an alert from the UI: acknowledge, resolve, mute its site, its organisation+post or one of
+ * its watch terms; and lift a mute.
  * POST only (the CSRF checks in csrf.ts run before these handlers); the work is done by the same functions the CLI
  * calls, which also write the audit entry with who acted.
  */
@@ -52,7 +52,8 @@ export function registerAlertActionsRoutes(app: FastifyInstance, deps: WebDepend
     if (!alert) return noSuchAlert(reply);
     const form = formOf(request);
     const scope = MUTE_SCOPES.find((known) => known === form.scope);
-    const target = scope === undefined ? undefined : muteTargetOfAlert(alert, scope);
+    const termId = typeof form.term === 'string' ? positiveId(form.term) : undefined;
+    const target = scope === undefined ? undefined : muteTargetOfAlert(alert, scope, termId);
     if (!target) return sendNotFound(reply, 'This alert has nothing of that kind to mute.');
     const reason = typeof form.reason === 'string' ? form.reason.trim().slice(0, REASON_LIMIT) : '';
     const by = actorOf(request);

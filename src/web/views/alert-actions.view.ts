@@ -8,7 +8,12 @@ export interface ActionableAlert {
   siteId: string | null;
   postId: number | null;
   lifecycle: string;
+  /** Watch terms the alert reports: each can be muted from it. */
+  terms: readonly { termId: number; pattern: string }[];
 }
+
+/** Term mutes offered per alert at most (an alert of a broad regex term reports few; a page stays readable). */
+const TERM_MUTES = 10;
 
 /** A plain POST form, no script, to `path`: it carries the CSRF token and the page to come back to. */
 export function postForm(path: string, session: Session, back: string, fields: Html): Html {
@@ -25,27 +30,35 @@ function actionForm(alertId: number, action: string, session: Session, back: str
 
 function muteForm(
   alert: ActionableAlert,
-  scope: 'site' | 'post',
-  label: string,
+  scope: 'site' | 'post' | 'term',
+  label: Html | string,
   session: Session,
   back: string,
+  termId?: number,
 ) {
+  const term = termId === undefined ? '' : html`<input type="hidden" name="term" value="${termId}">`;
   return actionForm(
     alert.id,
     'mute',
     session,
     back,
-    html`<input type="hidden" name="scope" value="${scope}"><input name="reason" maxlength="500" placeholder="reason (optional)" aria-label="reason for muting"><button type="submit">${label}</button>`,
+    html`<input type="hidden" name="scope" value="${scope}">${term}<input name="reason" maxlength="500" placeholder="reason (optional)" aria-label="reason for muting"><button type="submit">${label}</button>`,
   );
 }
 
-/** Acknowledge and resolve while the lifecycle allows it; mutes where the alert has a site, or an org and a post. */
+/**
+ * Acknowledge and resolve while the lifecycle allows it; mutes where the alert has a site, an org and a post, or watch
+ * terms (the term as the organisation registered it, escaped).
+ */
 export function alertActions(alert: ActionableAlert, session: Session, back: string): Html {
   const mutes = [
     alert.siteId !== null ? muteForm(alert, 'site', 'Mute this site', session, back) : '',
     alert.orgId !== null && alert.postId !== null
       ? muteForm(alert, 'post', 'Mute this organisation + post', session, back)
       : '',
+    ...(alert.orgId === null ? [] : alert.terms.slice(0, TERM_MUTES)).map((term) =>
+      muteForm(alert, 'term', html`Mute term “${term.pattern}”`, session, back, term.termId),
+    ),
   ];
   return html`<div class="actions">
 ${alert.lifecycle === 'open' ? actionForm(alert.id, 'acknowledge', session, back, html`<button type="submit">Acknowledge</button>`) : ''}
