@@ -113,7 +113,7 @@ describe.each(DRIVERS)('registry and retro-hunt on %s', (driver) => {
   it('inserts each (organisation, kind, hash) once: repeats in a file, a re-import, batches past one statement', async () => {
     const { db } = testDb.database;
     const org = await createOrganisation(db, { slug: uniqueId('dup'), name: 'Repeat test' });
-    // 25 000 rows: two insert statements; the first address again at the end, in another case.
+    // 25 000 rows (50 000 identifiers: ten insert statements); the first address again at the end, in another case.
     const lines = Array.from(
       { length: 25_000 },
       (_, i) => `client${i}@example.org,06 12 ${String(i).padStart(6, '0')}`,
