@@ -10,6 +10,7 @@
  */
 import { and, eq, inArray, isNull, or, type SQL } from 'drizzle-orm';
 import { InputError } from '../shared/errors.ts';
+import { termsOf } from '../store/alerts-view.repository.ts';
 import { appendAudit } from '../store/audit-log.repository.ts';
 import type { Db } from '../store/db.ts';
 import { alertMutes, alerts, organisations, posts, sites, watchTerms } from '../store/schema/index.ts';
@@ -73,14 +74,13 @@ export function factsOfPayload(
   row: { orgId: number | null; siteId: string | null; postId: number | null },
   payload: Record<string, unknown>,
 ): MuteFacts {
-  const terms = (payload.terms as Array<{ termId?: number }> | undefined) ?? [];
   const counts = (payload.identifierCounts as Record<string, number> | undefined) ?? {};
   const verdict = payload.verdict as { recordsMatched: number } | null | undefined;
   return {
     orgId: row.orgId,
     siteId: row.siteId,
     postId: row.postId,
-    termIds: terms.map((t) => t.termId).filter((id): id is number => typeof id === 'number'),
+    termIds: termsOf(payload.terms).map((term) => term.termId),
     identifierEvidence: Object.values(counts).some((n) => n > 0) || (verdict?.recordsMatched ?? 0) > 0,
   };
 }

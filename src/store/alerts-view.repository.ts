@@ -12,13 +12,14 @@ export interface AlertTerm {
 }
 
 /**
- * The watch terms of an alert's payload (`terms`), as stored by the outbox; anything else in there is ignored. Never
- * null (the query builder does not decode a null).
+ * The watch terms of an alert's payload (`terms`), as stored by the outbox. Never null (the query builder does not
+ * decode a null); a driver may hand the jsonb over as text.
  */
 export const alertTermsColumn = sql<unknown>`coalesce(${alerts.payload} -> 'terms', '[]'::jsonb)`.mapWith(
   (value: unknown) => termsOf(typeof value === 'string' ? JSON.parse(value) : value),
 );
 
+/** The well-formed entries of a payload's `terms` (the mutes judge alerts by the same list); anything else is ignored. */
 export function termsOf(value: unknown): AlertTerm[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((term: { termId?: unknown; pattern?: unknown }) =>
