@@ -22,8 +22,10 @@ const REGEX_OVERLAP = 256;
 export const REGEX_BUDGET_MS = 2000;
 
 export interface CompiledTermsOptions {
-  /** Overrides REGEX_BUDGET_MS (tests stop a slow regex without waiting two seconds). */
+  /** Overrides REGEX_BUDGET_MS. */
   regexBudgetMs?: number;
+  /** Milliseconds, monotonic; performance.now by default. Tests pass a clock they drive, so no verdict depends on speed. */
+  clock?: () => number;
 }
 
 /** Time spent per regex term in the current document; terms over budget are skipped. */
@@ -40,9 +42,11 @@ export class CompiledTerms {
   /** Terms that were stored before the regex check existed and fail it now: never run. */
   readonly refused: Array<{ term: WatchTerm; reason: string }> = [];
   readonly regexBudgetMs: number;
+  private readonly clock: () => number;
 
   constructor(terms: readonly WatchTerm[], options: CompiledTermsOptions = {}) {
     this.regexBudgetMs = options.regexBudgetMs ?? REGEX_BUDGET_MS;
+    this.clock = options.clock ?? (() => performance.now());
     this.terms = terms.filter((term) => !term.muted);
     const patterns = new Map<string, number>();
     this.byPattern = [];
@@ -95,7 +99,7 @@ export class CompiledTerms {
     for (const { term, regex } of this.regexes) {
       const spent = budget?.get(term.id) ?? 0;
       if (spent > this.regexBudgetMs) continue;
-      const started = performance.now();
+      const started = this.clock();
       for (const [offset, window] of windows(text)) {
         regex.lastIndex = 0;
         for (let m = regex.exec(window); m; m = regex.exec(window)) {
@@ -108,8 +112,10 @@ export class CompiledTerms {
             continue;
           hits.push({ term, start, end: start + m[0].length });
         }
+        // Checked after each window too: one long text cannot overrun the budget by more than a window's work.
+        if (budget && spent + this.clock() - started > this.regexBudgetMs) break;
       }
-      budget?.set(term.id, spent + performance.now() - started);
+      budget?.set(term.id, spent + this.clock() - started);
     }
     return hits;
   }
