@@ -81,8 +81,13 @@ describe('from a leak post to a Discord alert', () => {
     expect(text).toContain(`http://127.0.0.1:${port}/posts/`);
     expect(text).not.toContain('Rotor Leasing');
 
-    // Later crawls of the unchanged site send nothing more.
-    await new Promise((resolve) => setTimeout(resolve, 6000));
+    // Later crawls of the unchanged site send nothing more. Each crawl kicks a delivery pass when it ends, so once
+    // two more crawls have finished, an alert the first of them wrote would have reached the mock by now.
+    const crawlsFinished = () => leakwatch?.output().split('"crawl finished"').length ?? 1;
+    const atDelivery = crawlsFinished();
+    await waitFor('two more crawls of the unchanged site', () => crawlsFinished() >= atDelivery + 2, {
+      timeoutMs: 60_000,
+    });
     expect(discord.delivered()).toHaveLength(1);
     expect(leakwatch.output()).not.toContain('tok-en_secret');
   });

@@ -4,7 +4,7 @@ import { type Queue, startQueue } from '../../src/queue/queue.ts';
 import { MAINTENANCE_SCHEDULE, Scheduler } from '../../src/schedule/scheduler.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { DRIVERS, openTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { sleep, waitFor } from '../support/wait.ts';
+import { waitFor } from '../support/wait.ts';
 
 const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent', format: 'json' });
 const crawlJob = defineJob<TickData & { site: string }>('test.crawl');
@@ -106,25 +106,29 @@ describe.each(DRIVERS)('scheduler on %s', (driver) => {
     const scheduler = newScheduler('blocked');
     scheduler.start();
     await waitFor('a first tick', async () => (await ticks()).length >= 1);
-    const blockedUntil = Date.now() + 2_600; // spans at least two whole slots
-    while (Date.now() < blockedUntil) {
-      // busy-wait: node-cron's timer cannot run, as under a CPU-bound handler
-    }
-    await sleep(1_500);
+    // The event loop held for 2.6 s, as by a CPU-bound handler: node-cron's timer cannot run through at least two
+    // whole slots. Atomics.wait blocks without spinning, so the other tests' processes keep the cores.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_600);
+    await waitFor('the missed ticks and one after them', async () => (await ticks()).length >= 4);
     await scheduler.stop();
     await expectOneJobPerTick(4);
   });
 
   it('queues the job of a tick whose claim was still in flight when stop() was called', async () => {
-    // The claim's insert is done but its answer is slow: stop() lands between the claim and the enqueue.
-    let claimsInFlight = 0;
+    // The claim's insert is done but its answer is held until stop() has been called: stop() lands between the
+    // claim and the enqueue on every machine (a delay would only make it likely).
+    let claimsDone = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const slowClaims = {
       ...test.database,
       query: async <T>(text: string, params?: readonly unknown[]) => {
         if (!text.includes('insert into schedule_ticks')) return test.database.query<T>(text, params);
-        claimsInFlight++;
         const rows = await test.database.query<T>(text, params);
-        await sleep(400);
+        claimsDone++;
+        await held;
         return rows;
       },
     };
@@ -135,19 +139,44 @@ describe.each(DRIVERS)('scheduler on %s', (driver) => {
     scheduler.register('crawl.site-a', EVERY_SECOND, crawlJob, { site: 'site-a' });
     schedulers.push(scheduler);
     scheduler.start();
-    await waitFor('a claim in flight', () => claimsInFlight > 0);
-    await scheduler.stop();
+    await waitFor('a claim made and held', () => claimsDone > 0);
+    const stopping = scheduler.stop();
+    release();
+    await stopping;
     // Right after stop() returns, every claimed tick has its job: none is left claimed and unqueued.
     await expectOneJobPerTick(1);
   });
 
   it('stops firing once stopped', async () => {
-    const scheduler = newScheduler('stopper');
+    // The stopped scheduler's claims are counted at its database; a second scheduler's ticks show the slots passing,
+    // so the test waits on events, not for a while: a timer left running would claim at each of those slots.
+    let claimsAfterStop = 0;
+    let stopped = false;
+    const counting = {
+      ...test.database,
+      query: <T>(text: string, params?: readonly unknown[]) => {
+        if (stopped && text.includes('insert into schedule_ticks')) claimsAfterStop++;
+        return test.database.query<T>(text, params);
+      },
+    };
+    const scheduler = new Scheduler(counting, queue, logger, {
+      instanceId: 'stopper',
+      maintenanceCron: RARELY,
+    });
+    scheduler.register('crawl.site-a', EVERY_SECOND, crawlJob, { site: 'site-a' });
+    schedulers.push(scheduler);
     scheduler.start();
     await waitFor('a first tick', async () => (await ticks()).length >= 1);
     await scheduler.stop();
-    const count = (await ticks()).length;
-    await sleep(2_200);
-    expect((await ticks()).length).toBe(count);
+    stopped = true;
+    const witness = newScheduler('witness');
+    witness.start();
+    await waitFor(
+      'three ticks of the witness',
+      async () => (await ticks()).filter((t) => t.fired_by === 'witness').length >= 3,
+    );
+    await witness.stop();
+    expect(claimsAfterStop).toBe(0);
+    expect((await ticks()).filter((t) => t.fired_by === 'stopper').length).toBeGreaterThanOrEqual(1);
   });
 });
