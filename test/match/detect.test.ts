@@ -110,6 +110,45 @@ describe('detectors', () => {
     expect(keys(text('Helene Dupont (12 mars 1980)'))).toContain(expected);
   });
 
+  it('pairs a name with its birth date as lab reports lay them out, within one section of the page', () => {
+    const expected = 'nbd:dupont helene|2000-06-15';
+    const page = (...lines: string[]) =>
+      text(['LABORATOIRE AZUR ANALYSES', '', ...lines, '', 'Page 1/2'].join('\n'));
+    const layouts = {
+      'name line, then birth date line': page(
+        'Patient : DUPONT Hélène',
+        'Né(e) le : 15/06/2000 N° SS : 2 00 06 75 123 456 78',
+      ),
+      'label/value lines': page('Nom : DUPONT', 'Prénom : Hélène', 'Date de naissance : 15/06/2000'),
+      'two columns': page(
+        'Patient : DUPONT Hélène            Prescripteur : Dr MARTIN Paul',
+        'Né(e) le : 15/06/2000              Prélevé le : 03/11/2026 08:12',
+      ),
+      'table rows': page(
+        'Nom          Prénom        Naissance     Dossier',
+        'MARTIN       Paul          02/02/1990    LA-000041',
+        'DUPONT       Hélène        15/06/2000    LA-000042',
+      ),
+      'tab-separated table': page('Nom\tPrénom\tNaissance', 'DUPONT\tHélène\t15/06/2000'),
+    };
+    for (const [layout, record] of Object.entries(layouts)) expect(keys(record), layout).toContain(expected);
+    // The other row of the table keeps its own birth date.
+    expect(keys(layouts['table rows'])).toContain('nbd:martin paul|1990-02-02');
+    // A blank line ends a section: a name above it is not paired with a date below it.
+    expect(keys(page('Patient : DUPONT Hélène', '', 'Édité le : 15/06/2000'))).not.toContain(expected);
+  });
+
+  it('keeps each date’s pairs on a page that lists many people', () => {
+    const rows = Array.from(
+      { length: 60 },
+      (_, i) =>
+        `PERSONNE${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(65 + Math.floor(i / 26))}  Hélène  ${String(1 + (i % 28)).padStart(2, '0')}/06/1990`,
+    );
+    const found = keys(text(['Nom  Prénom  Naissance', ...rows].join('\n')));
+    expect(found).toContain('nbd:helene personneaa|1990-06-01');
+    expect(found).toContain('nbd:helene personnehc|1990-06-04'); // the 60th row
+  });
+
   it('finds patient ids by header and by the organisation’s own pattern, restricted to it', () => {
     const byHeader = detect(row(['la-123456', 'x'], ['ID patient', 'Notes']), options(['patient_id']));
     expect(byHeader.candidates).toEqual([{ kind: 'patient_id', value: 'LA-123456' }]);

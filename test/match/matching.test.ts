@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractDocument } from '../../src/extract/extract-document.ts';
 import { importIdentifiers } from '../../src/match/import/import-identifiers.ts';
 import {
   createMatchDeps,
@@ -12,6 +13,7 @@ import { createLogger } from '../../src/shared/logger.ts';
 import { createOrganisation } from '../../src/store/organisations.repository.ts';
 import { alerts, incidents } from '../../src/store/schema/index.ts';
 import { uniqueId } from '../store/fixtures.ts';
+import { makePdf } from '../support/documents/pdf-writer.ts';
 import { DRIVERS, openTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { createDocument, createPost, csvRecords, SECRET, testDeps } from './support.ts';
 
@@ -136,6 +138,41 @@ describe.each(DRIVERS)('matching on %s', (driver) => {
     expect(outcome.changes[0]?.match.identifierCounts).toEqual({ name_birthdate: 1 });
     expect(outcome.changes[0]?.match.locations).toEqual([{ document: 'compte-rendu.pdf', page: 1 }]);
     expect(outcome.categories).not.toContain('national_ids');
+  });
+
+  it('finds registered patients by name + birth date in PDF lab reports laid out several ways', async () => {
+    const { db } = testDb.database;
+    const post = await createPost(db, { title: 'lab reports' });
+    const documentId = await createDocument(db, post.id, 'comptes-rendus.pdf');
+    const header = ['LABORATOIRE DE BIOLOGIE DU PORT', 'Compte rendu d’analyses de biologie médicale', ''];
+    const pdf = makePdf([
+      // The name on one line, the birth date on the next (with the NIR after it).
+      { lines: [...header, 'Patient : DUPONT Hélène', 'Né(e) le : 12/03/1980 N° SS : 2 80 03 75 123 456'] },
+      // Label/value lines.
+      {
+        lines: [
+          ...header,
+          'Nom : MARTIN',
+          'Prénom : Paul',
+          'Date de naissance : 01/01/1975',
+          '',
+          'Glycémie 0,92 g/L',
+        ],
+      },
+      // A table of results with the patient's row.
+      { lines: [...header, 'Nom Prénom Naissance Dossier', 'BERNARD Léa 24/12/1990 LA-000042'] },
+      // A decoy: a registered name with another birth date.
+      { lines: [...header, 'Patient : DUPONT Hélène', 'Né(e) le : 13/03/1980'] },
+    ]);
+    const extraction = extractDocument({ name: 'comptes-rendus.pdf', bytes: pdf });
+    const outcome = await matchDocument(deps, { postId: post.id, documentId, records: extraction.records });
+    expect(extraction.summary().status).toBe('extracted');
+    expect(outcome.changes[0]?.match.identifierCounts).toEqual({ name_birthdate: 3 });
+    expect(outcome.changes[0]?.match.locations).toEqual([
+      { document: 'comptes-rendus.pdf', page: 1 },
+      { document: 'comptes-rendus.pdf', page: 2 },
+      { document: 'comptes-rendus.pdf', page: 3 },
+    ]);
   });
 
   it('matches a post by its watch terms, in one transaction with the caller’s hook, and rolls back with it', async () => {

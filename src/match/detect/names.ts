@@ -8,10 +8,13 @@ import { FOLD_MULTI, FOLD_SEPARATOR, foldTables } from '../fold.ts';
 import { DATE_IN_TEXT, type DateOrder, parseDate } from '../identifiers/dates.ts';
 import { nameKey } from '../identifiers/normalise.ts';
 import type { ColumnRole } from './headers.ts';
+import { reportNames } from './report-names.ts';
 
 const NAME_CELL = /^\p{L}[\p{L}' -]{0,60}$/u;
 const CAPITALISED = /\p{Lu}[\p{L}'-]*/gu;
-const MAX_PER_RECORD = 12;
+/** Pairs kept per date found in a text (nearest candidates first), and per record: a page may list many people. */
+const MAX_PER_DATE = 12;
+const MAX_PER_RECORD = 1024;
 /**
  * A year 19xx/20xx standing as a word of its own: every form of DATE_IN_TEXT holds one (after "/", "-", "." or a
  * space, before a word boundary or "-"), so text without one needs no DATE_IN_TEXT scan. The digits of phone numbers,
@@ -19,9 +22,9 @@ const MAX_PER_RECORD = 12;
  */
 export const YEAR_WORD = /\b(?:19|20)\d{2}\b/;
 
-function pair(name: string, iso: string, into: Set<string>): void {
+function pair(name: string, iso: string, into: Set<string>, limit = MAX_PER_DATE): void {
   const key = nameKey(name);
-  if (key && into.size < MAX_PER_RECORD) into.add(`${key}|${iso}`);
+  if (key && into.size < Math.min(limit, MAX_PER_RECORD)) into.add(`${key}|${iso}`);
 }
 
 /** Runs of up to 4 capitalised words that touch each other (only spaces between), nearest first. */
@@ -44,17 +47,21 @@ function nameRuns(text: string, fromEnd: boolean): string[][] {
 function textPairs(text: string, order: DateOrder, into: Set<string>): void {
   if (!YEAR_WORD.test(text)) return;
   DATE_IN_TEXT.lastIndex = 0; // global: exec walks the dates without matchAll's copy of the regex
+  const lines = text.includes('\n');
   for (let m = DATE_IN_TEXT.exec(text); m; m = DATE_IN_TEXT.exec(text)) {
     const iso = parseDate(m[0].replace(/,/g, ''), order);
     if (!iso) continue;
+    const limit = into.size + MAX_PER_DATE;
     const before = nameRuns(text.slice(Math.max(0, m.index - 80), m.index), true)[0] ?? [];
     const after = nameRuns(text.slice(m.index + m[0].length, m.index + m[0].length + 60), false)[0] ?? [];
     for (const words of [before.slice(-4), after.slice(0, 4)]) {
       for (let size = 2; size <= Math.min(3, words.length); size++) {
         for (let start = 0; start + size <= words.length; start++)
-          pair(words.slice(start, start + size).join(' '), iso, into);
+          pair(words.slice(start, start + size).join(' '), iso, into, limit);
       }
     }
+    // A report's layout: the name on a line of its own, label/value lines, columns.
+    if (lines) for (const name of reportNames(text, m.index)) pair(name, iso, into, limit);
   }
 }
 
