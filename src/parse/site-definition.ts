@@ -69,18 +69,24 @@ export const siteDefinitionSchema = z.strictObject({
   engine: z.enum(['http', 'browser']).default('http'),
   schedule: z.string().default('17 */2 * * *'),
   enabled: z.boolean().default(true),
-  listing: z.strictObject({
-    /** Paths of the listing page(s) on every mirror. */
-    paths: z.array(z.string().startsWith('/')).default(['/']),
-    format: z.enum(['html', 'json']).default('html'),
-    /** Selector of one post's container (html). Absent: the generic extractor reads the page. */
-    posts: z.string().optional(),
-    fields: fieldsSchema.optional(),
-    /** JSON listings: dot path to the array of items ('' for a top-level array) and the fields in each. */
-    json: z.strictObject({ items: z.string(), fields: jsonFieldsSchema }).optional(),
-    pagination: paginationSchema.optional(),
-  }),
-  /** Selectors on each post's own page, read when the post has a link. */
+  listing: z
+    .strictObject({
+      /** Paths of the listing page(s) on every mirror. */
+      paths: z.array(z.string().startsWith('/')).default(['/']),
+      format: z.enum(['html', 'json']).default('html'),
+      /** Selector of one post's container (html). Absent: the generic extractor reads the page. */
+      posts: z.string().optional(),
+      fields: fieldsSchema.optional(),
+      /** JSON listings: dot path to the array of items ('' for a top-level array) and the fields in each. */
+      json: z.strictObject({ items: z.string(), fields: jsonFieldsSchema }).optional(),
+      pagination: paginationSchema.optional(),
+    })
+    // Absent: a URL-only definition, read by the generic extractor (README, "Sites nobody has written a definition for").
+    .prefault({}),
+  /**
+   * Selectors on each post's own page, read when the post has a link. Absent on a URL-only definition: post pages are
+   * still read (their text and file links), or the files of its posts would never be downloaded.
+   */
   detail: fieldsSchema.partial().optional(),
   /** Fewer posts than this on a loaded page means the layout changed (drift), not "no news". */
   minPosts: z.number().int().min(0).default(1),
@@ -111,5 +117,12 @@ export function defineSite(
       `site definition ${input.id ?? '(no id)'} (${source}) is invalid:\n  - ${problems.join('\n  - ')}`,
     );
   }
-  return { ...result.data, ...(parse ? { parse } : {}), source };
+  const site = result.data;
+  const generic = !parse && !site.listing.posts && !site.listing.json;
+  return {
+    ...site,
+    ...(generic && !site.detail ? { detail: {} } : {}),
+    ...(parse ? { parse } : {}),
+    source,
+  };
 }

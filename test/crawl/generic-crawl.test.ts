@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { type CrawlerDeps, crawlSite } from '../../src/crawl/crawl-site.ts';
 import { crossCheck, readListing } from '../../src/crawl/listing-strategy.ts';
 import { HttpFetcher } from '../../src/fetch/http-fetcher.ts';
 import { defineSite } from '../../src/parse/site-definition.ts';
-import { posts } from '../../src/store/schema/index.ts';
+import { documents, postDocuments, posts } from '../../src/store/schema/index.ts';
 import { SocksAgentPool } from '../../src/tor/socks-agent.ts';
 import { testCrawlerDeps } from '../support/crawler-deps.ts';
 import { makePosts, serveLeakSite } from '../support/leak-site-fixture.ts';
@@ -52,6 +53,35 @@ describe('the generic extractor in crawls', () => {
         .map((post) => post.title)
         .sort(),
     );
+  });
+
+  it('reads a URL-only YAML definition as documented, post pages and their files included', async () => {
+    const withFiles = makePosts(4, 'lab').map((post, i) => ({ ...post, files: [`dump-${i + 1}.csv`] }));
+    const host = harness.serve(serveLeakSite(withFiles, 1));
+    // What the README says a definition may be: id, name, group and mirrors, nothing else.
+    const site = defineSite(
+      parseYaml(`id: url-only-yaml\nname: URL only\ngroup: unknown\nmirrors: [http://${host}/]\n`),
+      'sites/url-only-yaml.yaml',
+    );
+    const reading = testCrawlerDeps(
+      test.database.db,
+      { http: new HttpFetcher(agents) },
+      { parse: readListing, crossCheck, settings: { maxDetailPages: 10, removeAfterRuns: 1 } },
+    );
+    const summary = await crawlSite(reading, site, 'manual');
+    expect(summary).toMatchObject({ status: 'succeeded', postsSeen: 4 });
+    const files = await test.database.db
+      .select({ name: documents.name })
+      .from(documents)
+      .innerJoin(postDocuments, eq(postDocuments.documentId, documents.id))
+      .innerJoin(posts, eq(posts.id, postDocuments.postId))
+      .where(eq(posts.siteId, 'url-only-yaml'));
+    expect(files.map((file) => file.name).sort()).toEqual([
+      'dump-1.csv',
+      'dump-2.csv',
+      'dump-3.csv',
+      'dump-4.csv',
+    ]);
   });
 
   it('flags a defined site for review when its selectors read another block than the extractor sees', async () => {

@@ -71,6 +71,8 @@ export function suggestDefinition(
     group: name,
     mirrors: [mirror],
     listing,
+    // Post pages read for their text and file links: without it the posts' files are never downloaded.
+    detail: {},
     minPosts: 1,
   };
   const parsed = siteDefinitionSchema.safeParse(definition);

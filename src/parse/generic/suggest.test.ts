@@ -95,6 +95,7 @@ describe('suggested site definition', () => {
       id: 'juniper-group-blog',
       mirrors: [MIRROR],
       listing: { paths: ['/blog/'], posts: 'article.entry' },
+      detail: {},
     });
     const yaml = definitionYaml(valid as NonNullable<typeof valid>, 'page.html');
     expect(siteDefinitionSchema.safeParse(parseYaml(yaml)).success).toBe(true);
