@@ -66,16 +66,25 @@ describe.each(DRIVERS)('job queue on %s', (driver) => {
       const states = await Promise.all(ids.map((id) => jobRow(echoJob.name, id)));
       return states.every((row) => row?.state === 'completed');
     });
-    await sleep(1_200); // two more polling rounds: a job fetched twice would show up here
-    expect(seen.map((s) => s.n).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(new Set(seen.map((s) => s.id)).size).toBe(8);
-    expect(seen.map((s) => s.id).sort()).toEqual([...ids].sort());
+    // Two more rounds, each shown by a marker job sent after the last one was worked: fetches take the oldest job
+    // first, so a job fetchable twice would be worked again before a marker (was a 1.2 s sleep).
+    for (const n of [-1, -2]) {
+      const marker = (await queue.send(echoJob, { n })) as string;
+      await waitFor(
+        'a marker job completed',
+        async () => (await jobRow(echoJob.name, marker))?.state === 'completed',
+      );
+    }
+    const worked = seen.filter((s) => s.n >= 0);
+    expect(worked.map((s) => s.n).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(new Set(worked.map((s) => s.id)).size).toBe(8);
+    expect(worked.map((s) => s.id).sort()).toEqual([...ids].sort());
   });
 
   it('retries a failing job per its policy, then marks it failed', async () => {
     const attempts: number[] = [];
     await queue.work(alwaysFailsJob, async (job) => {
-      attempts.push(job.retryCount);
+      if (job.data.n === 1) attempts.push(job.retryCount);
       throw new Error(`boom ${job.data.n}`);
     });
     const id = (await queue.send(alwaysFailsJob, { n: 1 })) as string;
@@ -83,7 +92,12 @@ describe.each(DRIVERS)('job queue on %s', (driver) => {
       const current = await jobRow(alwaysFailsJob.name, id);
       return current?.state === 'failed' ? current : undefined;
     });
-    await sleep(1_200);
+    // A fourth attempt would be fetched before any attempt of a job sent later (oldest first): wait for a later one
+    // to run out of retries too (was a 1.2 s sleep).
+    const later = (await queue.send(alwaysFailsJob, { n: 2 })) as string;
+    await waitFor('a later failing job to run out of retries', async () => {
+      return (await jobRow(alwaysFailsJob.name, later))?.state === 'failed';
+    });
     // retryLimit 2: the first attempt and two retries, no more.
     expect(attempts).toEqual([0, 1, 2]);
     expect(row.retry_count).toBe(2);

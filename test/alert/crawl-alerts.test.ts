@@ -37,7 +37,7 @@ let agents: SocksAgentPool;
 let discord: MockDiscord;
 beforeAll(async () => {
   harness = await startOnionHarness();
-  agents = new SocksAgentPool(harness.url, 3000);
+  agents = new SocksAgentPool(harness.url, 30_000);
   discord = await startMockDiscord();
 });
 afterAll(async () => {

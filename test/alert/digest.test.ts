@@ -49,7 +49,7 @@ describe.each(DRIVERS)('daily digest on %s', (driver) => {
   const at = (now: Date): DispatchOptions => ({
     ...DEFAULT_DISPATCH,
     material: SECRET,
-    timeoutMs: 2_000,
+    timeoutMs: 30_000,
     apiBase: { discord: discord.api },
     digest: { hour: 9, timeZone: 'Europe/Paris' },
     now: () => now,

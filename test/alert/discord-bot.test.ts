@@ -34,7 +34,7 @@ describe('Discord bot channel', () => {
     expect(Buffer.from(row?.secretCiphertext as Uint8Array).toString('latin1')).not.toContain('bot-token');
     expect(JSON.stringify(await listChannels(db))).not.toContain(BOT_TOKEN);
 
-    const options = { material: SECRET, timeoutMs: 2000, apiBase: { discord: discord.api } };
+    const options = { material: SECRET, timeoutMs: 30_000, apiBase: { discord: discord.api } };
     expect(await sendTestMessage(db, id, options)).toMatchObject({ ok: true, statusCode: 200 });
     const [sent] = discord.delivered();
     expect(sent).toMatchObject({

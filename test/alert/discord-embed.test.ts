@@ -71,7 +71,7 @@ describe('Discord embed', () => {
       payload(500),
       { samples: true, digest: true, newPosts: false },
       { id: '42', token: 'tok' },
-      { alertId: 1, parentExternalId: null, timeoutMs: 2000, apiBase: discord.api },
+      { alertId: 1, parentExternalId: null, timeoutMs: 30_000, apiBase: discord.api },
     );
     const sent = discord.delivered()[0]?.body;
     expect(sent.embeds).toHaveLength(1);
@@ -107,7 +107,7 @@ describe('Discord embed', () => {
       hostile,
       { samples: false, digest: true, newPosts: false },
       { id: '42', token: 'tok' },
-      { alertId: 5, parentExternalId: null, timeoutMs: 2000, apiBase: discord.api },
+      { alertId: 5, parentExternalId: null, timeoutMs: 30_000, apiBase: discord.api },
     );
     const sent = discord.delivered()[before]?.body;
     const embed = sent.embeds[0];

@@ -61,7 +61,7 @@ describe.each(DRIVERS)('alert mutes on %s', (driver) => {
   const options = (): DispatchOptions => ({
     ...DEFAULT_DISPATCH,
     material: SECRET,
-    timeoutMs: 2_000,
+    timeoutMs: 30_000,
     apiBase: { discord: discord.api },
   });
   const stateOf = async (postId: number) =>

@@ -49,7 +49,7 @@ describe.each(DRIVERS)('alert outbox and dispatcher on %s', (driver) => {
   const options = (over: Partial<DispatchOptions> = {}): DispatchOptions => ({
     ...DEFAULT_DISPATCH,
     material: SECRET,
-    timeoutMs: 2_000,
+    timeoutMs: 30_000,
     apiBase: { discord: discord.api },
     ...over,
   });

@@ -57,7 +57,7 @@ describe('generic webhook and Slack channels', () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  const ctx = { alertId: 9, parentExternalId: null, timeoutMs: 2000 };
+  const ctx = { alertId: 9, parentExternalId: null, timeoutMs: 30_000 };
   const secret = { url: `${base}/hook`, signingSecret: 's'.repeat(32) };
 
   it('posts signed JSON with a timestamp the receiver can verify', async () => {

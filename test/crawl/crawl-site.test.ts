@@ -32,7 +32,7 @@ let agents: SocksAgentPool;
 let browser: BrowserFetcher | undefined;
 beforeAll(async () => {
   harness = await startOnionHarness();
-  agents = new SocksAgentPool(harness.url, 3000);
+  agents = new SocksAgentPool(harness.url, 30_000);
   if (existsSync(CHROMIUM)) {
     browser = new BrowserFetcher({
       executablePath: CHROMIUM,

@@ -18,7 +18,7 @@ let test: TestDatabase;
 let deps: CrawlerDeps;
 beforeAll(async () => {
   harness = await startOnionHarness();
-  agents = new SocksAgentPool(harness.url, 3000);
+  agents = new SocksAgentPool(harness.url, 30_000);
   test = await openTestDatabase('pglite');
   deps = testCrawlerDeps(
     test.database.db,

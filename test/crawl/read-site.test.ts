@@ -19,9 +19,9 @@ import { skipWithout } from '../support/system-tools.ts';
 
 const limits = {
   ...DEFAULT_FETCH_LIMITS,
-  connectTimeoutMs: 3000,
-  firstByteTimeoutMs: 5000,
-  totalTimeoutMs: 20_000,
+  connectTimeoutMs: 30_000,
+  firstByteTimeoutMs: 30_000,
+  totalTimeoutMs: 60_000,
 };
 let harness: OnionHarness;
 let agents: SocksAgentPool;
@@ -29,7 +29,7 @@ let browser: BrowserFetcher | undefined;
 
 beforeAll(async () => {
   harness = await startOnionHarness();
-  agents = new SocksAgentPool(harness.url, 3000);
+  agents = new SocksAgentPool(harness.url, 30_000);
   if (existsSync('/usr/bin/chromium')) {
     browser = new BrowserFetcher({
       executablePath: '/usr/bin/chromium',

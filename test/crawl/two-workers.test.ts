@@ -77,6 +77,17 @@ describe('two worker processes on one PostgreSQL', () => {
       LEAKWATCH_WORKER_POLL_INTERVAL: '0.5',
     };
     workers.push(startCli(['worker'], { env }), startCli(['worker'], { env }));
+    // Both polling before the first job exists: a worker that started late on a loaded host could otherwise find
+    // every job taken, and "both workers crawled" would measure startup times rather than the lease.
+    for (const worker of workers)
+      await waitFor(
+        'both workers started',
+        () => {
+          if (worker.child.exitCode !== null) throw new Error(`a worker exited:\n${worker.output()}`);
+          return worker.output().includes('leakwatch started');
+        },
+        { timeoutMs: 120_000 },
+      );
     const tick = new Date().toISOString();
     // Each site's two jobs back to back: the workers fetch them together and race for the same site.
     for (let i = 0; i < SITES; i++) {
@@ -117,5 +128,5 @@ describe('two worker processes on one PostgreSQL', () => {
     }
     const firstSite = await database.db.select().from(crawlRuns).where(eq(crawlRuns.siteId, 'site-0'));
     expect(firstSite[0]?.postsSeen).toBe(4);
-  }, 300_000);
+  }, 600_000);
 });

@@ -17,9 +17,7 @@ beforeAll(async () => {
 afterAll(() => harness.stop());
 
 describe('leakwatch documents', () => {
-  it('lists the files a crawl found, downloads and extracts them with `documents process`, and filters', {
-    timeout: 120_000,
-  }, async () => {
+  it('lists the files a crawl found, downloads and extracts them with `documents process`, and filters', async () => {
     const posts: FixturePost[] = [
       {
         slug: 'labo',

@@ -14,7 +14,7 @@ let harness: OnionHarness;
 let agents: SocksAgentPool;
 beforeAll(async () => {
   harness = await startOnionHarness();
-  agents = new SocksAgentPool(harness.url, 3000);
+  agents = new SocksAgentPool(harness.url, 30_000);
 });
 afterAll(async () => {
   agents.close();
@@ -37,10 +37,11 @@ function request(host: string, path: string, overrides: Partial<DownloadRequest>
     siteId: 'site-a',
     allowedHosts: new Set([host]),
     maxBytes: 10 * 1024 * 1024,
+    // Generous: a transfer expected to go through must not be cut (one more resume) on a loaded host.
     limits: {
-      connectTimeoutMs: 3000,
-      firstByteTimeoutMs: 5000,
-      idleTimeoutMs: 1000,
+      connectTimeoutMs: 30_000,
+      firstByteTimeoutMs: 30_000,
+      idleTimeoutMs: 30_000,
       maxRedirects: 3,
       maxResumes: 3,
       resumeDelayMs: 0,
@@ -125,7 +126,10 @@ describe('download through Tor into the evidence store', () => {
     const stalling = fileRoute(dump, { stallAfter: 100_000 });
     const hostC = harness.serve(fixtureSite({ '/c.csv': stalling.route }));
     const c = await store().openUpload('c');
-    expect(await download(agents, request(hostC, '/c.csv'), c)).toMatchObject({
+    // The first answer goes silent for good, so a shorter idle limit only ends the wait sooner; the resumed answer
+    // shares it, hence seconds rather than the 1 s it was.
+    const stallLimits = { ...request(hostC, '').limits, idleTimeoutMs: 5000 };
+    expect(await download(agents, request(hostC, '/c.csv', { limits: stallLimits }), c)).toMatchObject({
       bytes: dump.length,
       resumes: 1,
     });

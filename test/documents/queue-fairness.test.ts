@@ -11,7 +11,7 @@ let harness: OnionHarness;
 let agents: SocksAgentPool;
 beforeAll(async () => {
   harness = await startOnionHarness();
-  agents = new SocksAgentPool(harness.url, 3000);
+  agents = new SocksAgentPool(harness.url, 30_000);
 });
 afterAll(async () => {
   agents.close();

@@ -217,7 +217,7 @@ describe.each(DRIVERS)('posts linking a document already read, on %s', (driver) 
   let agents: SocksAgentPool;
   beforeAll(async () => {
     test = await openTestDatabase(driver);
-    agents = new SocksAgentPool(harness.url, 3000);
+    agents = new SocksAgentPool(harness.url, 30_000);
   });
   afterAll(async () => {
     agents?.close();

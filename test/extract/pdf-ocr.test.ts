@@ -61,9 +61,7 @@ describe.skipIf(skipWithout(OCR_TOOLS))(
       ).toBe(true);
     });
 
-    it("finds the patient's name and NIR in a scanned lab report (a PDF with no text layer)", {
-      timeout: 60_000,
-    }, async () => {
+    it("finds the patient's name and NIR in a scanned lab report (a PDF with no text layer)", async () => {
       const pdf = makeScannedPdf([REPORT, ['Page 2', 'Signature du biologiste']]);
       const { records, summary } = await extractAll({ name: 'bilan_07.pdf', bytes: pdf });
       expect(summary.status).toBe('extracted');
@@ -74,7 +72,7 @@ describe.skipIf(skipWithout(OCR_TOOLS))(
       expect(page1?.text.replace(/\s/g, '')).toContain('284052A12345678');
     });
 
-    it('OCRs an image file', { timeout: 60_000 }, async () => {
+    it('OCRs an image file', async () => {
       const { records, summary } = await extractAll({ name: 'photo.png', bytes: makePng(REPORT) });
       expect(summary).toMatchObject({ status: 'extracted', kind: 'image' });
       expect(records[0]?.text).toMatch(/NIR : 2 84 05 2A 123 456 78/);

@@ -13,7 +13,8 @@ import { fixtureSite, type OnionHarness, startOnionHarness } from '../support/on
 import { missingTool, skipWithout } from '../support/system-tools.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const limits = { ...DEFAULT_FETCH_LIMITS, totalTimeoutMs: 20_000 };
+// Generous: every page here is expected to load (the dead onion and the down proxy fail at once).
+const limits = { ...DEFAULT_FETCH_LIMITS, totalTimeoutMs: 60_000 };
 
 // A JavaScript-only leak site: the list exists only after the script runs.
 const shell = `<!doctype html><html><head><title>Blog</title></head><body><div id="root">Loading…</div>

@@ -13,11 +13,13 @@ import {
   startOnionHarness,
 } from '../support/onion-harness/index.ts';
 
+// Generous for the fetches expected to succeed (a loaded CI host must not turn them into timeouts); the stall and
+// slow-body cases below take their own small limit against a server that is slower than it by construction.
 const limits: FetchLimits = {
   ...DEFAULT_FETCH_LIMITS,
-  connectTimeoutMs: 3000,
-  firstByteTimeoutMs: 1500,
-  totalTimeoutMs: 3000,
+  connectTimeoutMs: 30_000,
+  firstByteTimeoutMs: 30_000,
+  totalTimeoutMs: 60_000,
   maxBodyBytes: 1024 * 1024,
 };
 
@@ -147,12 +149,18 @@ describe('HttpFetcher through the SOCKS harness', () => {
     const stalled = harness.serve(fixtureSite({ '/': { body: 'never' } }), undefined, { stall: true });
     const reset = harness.serve(fixtureSite({ '/': { body: 'never' } }), undefined, { reset: true });
     const slow = harness.serve(fixtureSite({ '/': slowBody(page, 20, 400) }));
-    const get = (host: string) =>
-      fetcher.fetch({ url: `http://${host}/`, siteId: 's', allowedHosts: new Set([host]), limits });
+    const get = (host: string, over: Partial<FetchLimits> = {}) =>
+      fetcher.fetch({
+        url: `http://${host}/`,
+        siteId: 's',
+        allowedHosts: new Set([host]),
+        limits: { ...limits, ...over },
+      });
     expect((await failureOf(get(dead))).failure).toBe('unreachable');
-    expect((await failureOf(get(stalled))).failure).toBe('first_byte_timeout');
+    // The stalled server never answers, and the slow body takes at least 20 × 400 ms: each small limit can only fire.
+    expect((await failureOf(get(stalled, { firstByteTimeoutMs: 1000 }))).failure).toBe('first_byte_timeout');
     expect((await failureOf(get(reset))).failure).toBe('reset');
-    expect((await failureOf(get(slow))).failure).toBe('total_timeout');
+    expect((await failureOf(get(slow, { totalTimeoutMs: 2000 }))).failure).toBe('total_timeout');
   });
 
   it('reports Tor unavailable when the proxy itself does not answer', async () => {

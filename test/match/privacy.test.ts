@@ -276,7 +276,7 @@ describe.each(DRIVERS)('no plaintext identifier leaves the registry on %s', (dri
       const report = await dispatchDue(db, {
         ...DEFAULT_DISPATCH,
         material: SECRET,
-        timeoutMs: 2_000,
+        timeoutMs: 30_000,
         apiBase: { discord: discord.api },
       });
       expect(report.failed).toBe(0);

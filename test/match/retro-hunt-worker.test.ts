@@ -33,7 +33,7 @@ describe('retro-hunts run by a worker', () => {
         const hunt = await getRetroHunt(database.db, huntId);
         return hunt?.status === 'succeeded' ? hunt : undefined;
       },
-      { timeoutMs: 90_000, intervalMs: 250 },
+      { timeoutMs: 120_000, intervalMs: 250 },
     );
   const json = async (args: string[]) => {
     const result = await run([...args, '--json']);
@@ -54,22 +54,20 @@ describe('retro-hunts run by a worker', () => {
     const org = await json(['org', 'add', 'quetzal', '--name', 'Quetzal Pharma', '--no-default-terms']);
     orgId = org.organisation.id;
     database = await openDatabase({ url: scratch.url, dataDir: 'memory://' });
-  }, 60_000);
+  });
   afterAll(async () => {
     await worker?.stop('SIGKILL');
     await database?.close();
     await scratch?.drop();
   });
 
-  it('hands hunts to the worker, which runs them with progress; `matches hunts` lists them', {
-    timeout: 120_000,
-  }, async () => {
+  it('hands hunts to the worker, which runs them with progress; `matches hunts` lists them', async () => {
     const old = await createPost(database.db, {
       title: 'New victim: Quetzal Pharma',
       bodyText: 'all files of quetzal pharma',
     });
     worker = startCli(['worker'], { env });
-    await waitFor('the worker to announce itself', () => huntWorkerPresent(database), { timeoutMs: 60_000 });
+    await waitFor('the worker to announce itself', () => huntWorkerPresent(database), { timeoutMs: 120_000 });
 
     const added = await run(['terms', 'add', 'quetzal', 'phrase', 'Quetzal Pharma', '--json']);
     expect(added.code, added.stderr).toBe(0);
@@ -108,9 +106,7 @@ describe('retro-hunts run by a worker', () => {
     });
   });
 
-  it('never runs two hunts of one organisation at once: a second waits for the first', {
-    timeout: 120_000,
-  }, async () => {
+  it('never runs two hunts of one organisation at once: a second waits for the first', async () => {
     // This test holds the organisation's hunt lock, as a long hunt of it running elsewhere would.
     const held = await tryLockHunt(database, { id: 1_000_000, orgId });
     expect(held).not.toBeNull();
@@ -138,14 +134,12 @@ describe('retro-hunts run by a worker', () => {
         const [row] = (await json(['matches', 'hunts'])).hunts;
         return row.state === 'succeeded' ? row : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 500 },
+      { timeoutMs: 120_000, intervalMs: 500 },
     );
     expect(last.progress.postsDone).toBe(last.progress.postsTotal);
   });
 
-  it('a worker that stops hands its hunt back to the queue, and the next worker runs it', {
-    timeout: 120_000,
-  }, async () => {
+  it('a worker that stops hands its hunt back to the queue, and the next worker runs it', async () => {
     const held = await tryLockHunt(database, { id: 1_000_003, orgId });
     let id: number;
     try {
@@ -172,13 +166,11 @@ describe('retro-hunts run by a worker', () => {
     expect(row.postsDone).toBe(row.postsTotal);
   });
 
-  it('a worker runs a hunt in slices, each job handing the rest on to the next with its counts', {
-    timeout: 120_000,
-  }, async () => {
+  it('a worker runs a hunt in slices, each job handing the rest on to the next with its counts', async () => {
     expect(await worker?.stop('SIGTERM')).toBe(0);
     // A slice of 0 seconds: one post per job, so that a hunt of a few posts is cut as a long one would be.
     worker = startCli(['worker'], { env: { ...env, LEAKWATCH_HUNT_SLICE_SECONDS: '0' } });
-    await waitFor('the worker to announce itself', () => huntWorkerPresent(database), { timeoutMs: 60_000 });
+    await waitFor('the worker to announce itself', () => huntWorkerPresent(database), { timeoutMs: 120_000 });
     const fresh = [];
     for (let i = 0; i < 3; i++)
       fresh.push(
@@ -203,7 +195,7 @@ describe('retro-hunts run by a worker', () => {
     for (const post of fresh) expect(matched.map((m) => m.postId)).toContain(post.id);
   });
 
-  it('without a worker, the CLI runs the hunt itself', { timeout: 60_000 }, async () => {
+  it('without a worker, the CLI runs the hunt itself', async () => {
     expect(await worker?.stop('SIGTERM')).toBe(0);
     expect(await huntWorkerPresent(database)).toBe(false);
     const result = await run(['matches', 'hunt', '--org', 'quetzal', '--json']);

@@ -110,9 +110,7 @@ describe('raw file retention in a running leakwatch', () => {
     await running?.stop('SIGKILL');
   });
 
-  it('`leakwatch start` deletes an expired raw file on its maintenance schedule and keeps a fresh one', {
-    timeout: 120_000,
-  }, async () => {
+  it('`leakwatch start` deletes an expired raw file on its maintenance schedule and keeps a fresh one', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lw-retention-start-'));
     const secret = 'retention-start-secret-0123456789abcdefghij';
     const evidence = openEvidenceStore(dataDir, secret);
@@ -154,7 +152,7 @@ describe('raw file retention in a running leakwatch', () => {
     await waitFor(
       'the maintenance job to apply the retention',
       () => running?.output().includes('raw posted files deleted (retention)'),
-      { timeoutMs: 90_000 },
+      { timeoutMs: 180_000 },
     );
     expect(await running.stop('SIGTERM')).toBe(0);
 

@@ -98,19 +98,24 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls a URL until it answers (any status) or the process dies; returns the response. */
-export async function waitForHttp(url: string, running: RunningCli, attempts = 300): Promise<Response> {
-  for (let i = 0; i < attempts; i++) {
+/**
+ * Polls a URL until it answers (any status) or the process dies; returns the response. The deadline only stops a
+ * server that never comes up: startup on a loaded host can take tens of seconds, and one slow answer is retried.
+ */
+export async function waitForHttp(url: string, running: RunningCli, timeoutMs = 90_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     if (running.child.exitCode !== null) {
       throw new Error(
         `process exited with ${running.child.exitCode} before ${url} answered:\n${running.output()}`,
       );
     }
     try {
-      return await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return await fetch(url, { signal: AbortSignal.timeout(10_000) });
     } catch {
+      if (Date.now() > deadline)
+        throw new Error(`${url} did not answer within ${timeoutMs} ms:\n${running.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new Error(`${url} did not answer:\n${running.output()}`);
 }

@@ -11,13 +11,16 @@ import { createLogger } from '../../src/shared/logger.ts';
 import type { Db } from '../../src/store/db.ts';
 import { LocalEvidenceStore } from '../../src/store/evidence-store.ts';
 
-/** Short limits for the loopback harness: a dead or stalled fixture fails in seconds, not minutes. */
+/**
+ * Limits for the loopback harness: a dead fixture fails at once (the harness answers "unreachable"), and a page
+ * expected to load gets time to spare on a loaded host. No crawl test stalls a server.
+ */
 export const TEST_CRAWL_SETTINGS: CrawlSettings = {
   limits: {
     ...DEFAULT_FETCH_LIMITS,
-    connectTimeoutMs: 3000,
-    firstByteTimeoutMs: 5000,
-    totalTimeoutMs: 20_000,
+    connectTimeoutMs: 30_000,
+    firstByteTimeoutMs: 30_000,
+    totalTimeoutMs: 60_000,
   },
   maxPages: 10,
   maxDetailPages: 50,

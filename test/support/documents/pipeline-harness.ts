@@ -48,7 +48,10 @@ export interface PipelineHarness {
   drain(): Promise<void>;
 }
 
-/** Document pipeline deps on a test database: default settings made fast (no back-off waits, short timeouts). */
+/**
+ * Document pipeline deps on a test database: no back-off waits, and timeouts generous enough that a loaded host never
+ * cuts a transfer these tests expect to go through (none of them stalls a server).
+ */
 export function pipelineHarness(
   db: Db,
   agents: SocksAgentPool,
@@ -67,9 +70,9 @@ export function pipelineHarness(
       ...defaults,
       download: {
         ...defaults.download,
-        connectTimeoutMs: 3000,
-        firstByteTimeoutMs: 5000,
-        idleTimeoutMs: 2000,
+        connectTimeoutMs: 30_000,
+        firstByteTimeoutMs: 30_000,
+        idleTimeoutMs: 30_000,
         resumeDelayMs: 0,
       },
       retryBaseMs: 60_000,
