@@ -57,6 +57,27 @@ describe('leakwatch crawl, sites and sites validate', () => {
     expect(invalid.stderr).toContain('engine');
   });
 
+  it('shows what a URL-only definition reads from a saved page: the generic extractor, as a crawl reads it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-sites-'));
+    const file = join(dir, 'url-only.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        id: 'url-only',
+        name: 'URL only',
+        group: 'unknown',
+        mirrors: [`http://${randomOnionHost()}/`],
+      }),
+    );
+    const page = join(dir, 'page.html');
+    writeFileSync(page, listingPage(makePosts(6), 1, 1));
+    const result = await runCli(['sites', 'validate', file, '--page', page, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).posts.map((post: { title: string }) => post.title)).toEqual(
+      makePosts(6).map((post) => post.title),
+    );
+  });
+
   it('crawls a YAML-defined site through Tor and lists it with its health and posts', async () => {
     const sitesDir = mkdtempSync(join(tmpdir(), 'lw-sites-'));
     const host = harness.serve(serveLeakSite(makePosts(6), 2));

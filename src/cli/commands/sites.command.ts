@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createAppContext } from '../../app/context.ts';
 import { createCrawler } from '../../app/crawler.ts';
-import { parseListing } from '../../parse/selector-parser.ts';
+import { readListing } from '../../crawl/listing-strategy.ts';
 import { readYamlDefinition } from '../../parse/site-registry.ts';
 import { listSites } from '../../store/sites.repository.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -78,7 +78,8 @@ export function registerSitesCommand(program: Command): void {
         engine: site.engine,
       };
       if (options.page) {
-        const listing = parseListing(site, {
+        // As a crawl reads it: the selectors, or the generic extractor for a URL-only definition.
+        const listing = readListing(site, {
           url: new URL(site.listing.paths[0] ?? '/', site.mirrors[0]).toString(),
           body: readFileSync(options.page, 'utf8'),
           contentType: site.listing.format === 'json' ? 'application/json' : 'text/html',
