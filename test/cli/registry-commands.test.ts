@@ -209,6 +209,12 @@ describe('registry commands', () => {
     const refused = await run(['terms', 'add', 'azur', 'regex', '(a+)+$']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('nested repetition');
+    // The kind forgotten: told which kinds there are and where the kind goes, not "missing argument 'patterns'".
+    const noKind = await run(['terms', 'add', 'azur', 'Azur Analyses']);
+    expect(noKind.code).not.toBe(0);
+    expect(noKind.stderr).toContain('unknown term kind "Azur Analyses"');
+    expect(noKind.stderr).toContain('leakwatch terms add azur phrase "Azur Analyses"');
+    expect(noKind.stderr).not.toContain('missing required argument');
   });
 
   it('never prints, logs or stores a registered identifier', async () => {

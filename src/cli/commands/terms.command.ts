@@ -18,7 +18,8 @@ export function registerTermsCommand(program: Command): void {
     .argument('<org>', 'organisation slug')
     .argument('<kind>', `one of ${watchTermKinds.join(', ')}`)
     .argument(
-      '<patterns...>',
+      // Optional for commander, so a forgotten kind is answered with the usage, not "missing argument 'patterns'".
+      '[patterns...]',
       'terms as written (quote phrases); regexes are checked for catastrophic backtracking',
     )
     .option('--no-hunt', 'do not re-match stored posts now')
@@ -35,8 +36,15 @@ export function registerTermsCommand(program: Command): void {
           throw new InputError(
             'terms.bad_kind',
             `unknown term kind "${kind}" (one of ${watchTermKinds.join(', ')})`,
+            {
+              hint: `the kind comes before the terms: leakwatch terms add ${slug} phrase ${JSON.stringify(patterns[0] ?? kind)}`,
+            },
           );
         }
+        if (patterns.length === 0)
+          throw new InputError('terms.none', `no ${kind} term given`, {
+            hint: `leakwatch terms add ${slug} ${kind} "<term>" ["<term>" …]`,
+          });
         const ctx = await registryContext();
         try {
           const org = await requireOrganisation(ctx.database.db, slug);
