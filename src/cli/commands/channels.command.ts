@@ -43,7 +43,7 @@ export function registerChannelsCommand(program: Command): void {
     )
     .option(
       '--secret-file <path>',
-      'a JSON file with the channel secret, e.g. {"url": "https://discord.com/api/webhooks/…"} or, for a Discord bot, {"botToken": "…", "channelId": "123…"}',
+      'a JSON file with the channel secret: discord {"url": "https://discord.com/api/webhooks/…"} or {"botToken": "…", "channelId": "123…"}; slack {"url": "https://hooks.slack.com/…"}; webhook {"url": "https://…", "signingSecret": "16+ characters"}',
     )
     .option('--samples', 'include masked samples in messages')
     .option('--no-digest', 'send low-severity alerts at once instead of in the daily digest')
