@@ -121,6 +121,9 @@ describe('leakwatch CLI', () => {
       expect(check('chromium').hint).toContain('apt-get install chromium');
       expect(check('database').status).not.toBe('fail');
       expect(check('configuration').status).toBe('ok');
+      // On the embedded database the first command that needs a key makes it, not only `start`.
+      expect(check('secret key')).toMatchObject({ status: 'warn', detail: 'none yet' });
+      expect(check('secret key').hint).toContain('`org add`');
     });
 
     it('reports Tor reachable when a SOCKS5 proxy answers', async () => {

@@ -16,7 +16,9 @@ export function checkSecretKey(config: Config): CheckResult {
       return warn(
         'secret key',
         'none yet',
-        '`leakwatch start` generates one in the data directory; back it up',
+        config.database.url === null
+          ? 'the first command that needs one (`leakwatch start`, `org add`, `crawl`, …) generates it in the data directory; back it up'
+          : '`leakwatch start` generates one in the data directory; split processes need LEAKWATCH_SECRET_KEY or LEAKWATCH_SECRET_KEY_FILE',
       );
     }
     return fail('secret key', (error as Error).message, isAppError(error) ? (error.hint ?? '') : '');
