@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONFIGURABLE_KINDS } from '../extract/kinds.ts';
+import { CONFIGURABLE_KINDS } from './document-kinds.ts';
 
 /**
  * The configuration schema, one object per concern. Defaults live only in config/default.yaml (the documented

@@ -1,6 +1,6 @@
 import type { ExtractContext } from './context.ts';
 
-export { CONFIGURABLE_KINDS, configurableKind } from './kinds.ts';
+export { CONFIGURABLE_KINDS, configurableKind } from '../config/document-kinds.ts';
 
 import { extractCsv } from './extractors/csv.ts';
 import { extractGzip } from './extractors/gzip.ts';

@@ -34,7 +34,6 @@ const KNOWN_BACK_EDGES = [
   'alert/channels/console.channel.ts -> cli/output.ts',
   'alert/dispatch-job.ts -> app/context.ts',
   'app/run-roles.ts -> web/from-context.ts',
-  'config/schema.ts -> extract/kinds.ts',
   'crawl/crawl-settings.ts -> match/phone-regions.ts',
   'crawl/crawl-site.ts -> alert/site-alerts.ts',
   'crawl/record-reading.ts -> alert/post-event-alerts.ts',

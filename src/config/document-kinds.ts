@@ -1,4 +1,4 @@
-/** The kinds of posted files a user can allow or refuse (`documents.kinds`); ndjson counts as json. */
+/** The kinds of posted files a user can allow or refuse (`documents.kinds`, validated here); ndjson counts as json. */
 export const CONFIGURABLE_KINDS = [
   'text',
   'csv',
