@@ -1,6 +1,8 @@
 import { type Browser, chromium, type LaunchOptions } from 'playwright-core';
 import { OperatorError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { isolationCredentials } from '../tor/socks-agent.ts';
+import { openSocksGate, type SocksGate } from '../tor/socks-gate.ts';
 import { FetchError, PageRejectedError } from './fetch-errors.ts';
 import { USER_AGENT } from './fetch-limits.ts';
 import type { FetchedPage, FetchRequest } from './http-fetcher.ts';
@@ -9,7 +11,7 @@ import { Semaphore } from './semaphore.ts';
 
 export interface BrowserFetcherOptions {
   executablePath: string;
-  /** socks5h://host:port of Tor; given to Chromium as socks5://, which Chromium resolves through the proxy. */
+  /** socks5h://host:port of Tor. Chromium only ever sees a per-context SOCKS gate in front of it (socks-gate.ts). */
   socksUrl: string;
   maxContexts: number;
   logger: Logger;
@@ -90,10 +92,14 @@ export function chromiumLaunchOptions(options: { executablePath: string; socksUr
 }
 
 const MAX_SCREENSHOT_HEIGHT = 8000;
+/** Connections one context may hold through its gate; Chromium uses six per host, plus refused preconnects. */
+const GATE_MAX_CONNECTIONS = 64;
 
 /** Renders JavaScript leak sites in the system Chromium through Tor, a bounded number of pages at once. */
 export class BrowserFetcher {
   private browser: Promise<Browser> | undefined;
+  /** The browser-wide proxy: a gate that allows nothing, so traffic outside a context's own gate fails closed. */
+  private closedGate: SocksGate | undefined;
   private readonly slots: Semaphore;
 
   constructor(private readonly options: BrowserFetcherOptions) {
@@ -102,7 +108,15 @@ export class BrowserFetcher {
 
   private launch(): Promise<Browser> {
     if (!this.browser) {
-      this.browser = chromium.launch(chromiumLaunchOptions(this.options)).catch((error: Error) => {
+      this.browser = (async () => {
+        this.closedGate ??= await this.openGate('none', new Set());
+        return chromium.launch(
+          chromiumLaunchOptions({
+            executablePath: this.options.executablePath,
+            socksUrl: this.closedGate.url,
+          }),
+        );
+      })().catch((error: Error) => {
         this.browser = undefined;
         throw new OperatorError(
           'browser.launch_failed',
@@ -117,17 +131,41 @@ export class BrowserFetcher {
     return this.browser;
   }
 
+  private openGate(
+    siteId: string,
+    allowedHosts: ReadonlySet<string>,
+    connectTimeoutMs = 60_000,
+  ): Promise<SocksGate> {
+    return openSocksGate({
+      upstream: this.options.socksUrl,
+      credentials: isolationCredentials(siteId),
+      allowedHosts,
+      connectTimeoutMs,
+      maxConnections: GATE_MAX_CONNECTIONS,
+      onRefused: (target) =>
+        this.options.logger.debug({ site: siteId, host: target.host, port: target.port }, 'CONNECT refused'),
+    });
+  }
+
   async fetch(request: FetchRequest): Promise<RenderedPage> {
     checkRedirect(request.url, request.url, request.allowedHosts);
     const browser = await this.launch();
     return this.slots.run(async () => {
-      const context = await browser.newContext({
-        userAgent: USER_AGENT,
-        acceptDownloads: false,
-        viewport: { width: 1366, height: 900 },
-        javaScriptEnabled: true,
-        serviceWorkers: 'block',
-      });
+      // Every connection of this context leaves through its own gate: the site's hosts only, the site's circuits.
+      const gate = await this.openGate(request.siteId, request.allowedHosts, request.limits.connectTimeoutMs);
+      const context = await browser
+        .newContext({
+          userAgent: USER_AGENT,
+          acceptDownloads: false,
+          viewport: { width: 1366, height: 900 },
+          javaScriptEnabled: true,
+          serviceWorkers: 'block',
+          proxy: { server: gate.url },
+        })
+        .catch(async (error: unknown) => {
+          await gate.close();
+          throw error;
+        });
       const started = performance.now();
       try {
         const page = await context.newPage();
@@ -141,6 +179,13 @@ export class BrowserFetcher {
         const response = await page
           .goto(request.url, { waitUntil: 'domcontentloaded', timeout: request.limits.totalTimeoutMs })
           .catch((error: Error) => {
+            if (gate.upstreamError) {
+              throw new FetchError(
+                { failure: 'tor_unavailable', url: request.url },
+                `the Tor SOCKS proxy is not reachable (${gate.upstreamError.message})`,
+                error,
+              );
+            }
             throw classifyBrowserError(error, request.url);
           });
         const firstByteMs = performance.now() - started;
@@ -180,14 +225,18 @@ export class BrowserFetcher {
         };
       } finally {
         await context.close().catch(() => undefined);
+        await gate.close();
       }
     });
   }
 
   async close(): Promise<void> {
     const browser = this.browser;
+    const gate = this.closedGate;
     this.browser = undefined;
+    this.closedGate = undefined;
     if (browser) await (await browser.catch(() => undefined))?.close();
+    await gate?.close();
   }
 }
 

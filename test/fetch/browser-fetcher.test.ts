@@ -6,7 +6,7 @@ import {
   CHROMIUM_DISABLED_FEATURES,
   chromiumLaunchOptions,
 } from '../../src/fetch/browser-fetcher.ts';
-import { FetchError } from '../../src/fetch/fetch-errors.ts';
+import { FetchError, PageRejectedError } from '../../src/fetch/fetch-errors.ts';
 import { DEFAULT_FETCH_LIMITS } from '../../src/fetch/fetch-limits.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { fixtureSite, type OnionHarness, startOnionHarness } from '../support/onion-harness/index.ts';
@@ -14,6 +14,17 @@ import { missingTool, skipWithout } from '../support/system-tools.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const limits = { ...DEFAULT_FETCH_LIMITS, totalTimeoutMs: 20_000 };
+
+// Ways a hostile page names another host; each made Chromium open a CONNECT to it although page.route aborts it.
+const HOSTILE_VECTORS: Record<string, (other: string) => string> = {
+  'meta refresh': (other) => `<meta http-equiv="refresh" content="0;url=http://${other}/next">`,
+  'stylesheet link': (other) => `<link rel="stylesheet" href="http://${other}/style.css">`,
+  iframe: (other) => `<iframe src="http://${other}/frame"></iframe>`,
+  object: (other) => `<object data="http://${other}/object"></object>`,
+  preconnect: (other) => `<link rel="preconnect" href="http://${other}">`,
+  'dns-prefetch': (other) => `<link rel="dns-prefetch" href="http://${other}">`,
+  'clearnet preconnect': () => '<link rel="preconnect" href="https://operator.example.net">',
+};
 
 // A JavaScript-only leak site: the list exists only after the script runs.
 const shell = `<!doctype html><html><head><title>Blog</title></head><body><div id="root">Loading…</div>
@@ -65,6 +76,39 @@ describe.skipIf(skipWithout(existsSync(CHROMIUM)))(
       expect(records.length).toBeGreaterThan(0);
       expect(records.every((record) => record.addressType === 'domain')).toBe(true);
       expect(harness.requests.some((record) => record.host.includes('tracker'))).toBe(false);
+    });
+
+    it.each(Object.entries(HOSTILE_VECTORS))(
+      'sends no CONNECT to a host the page names by %s',
+      async (_vector, markup) => {
+        // The other host is a live onion of the harness: a CONNECT that got through would be answered.
+        const other = harness.serve(fixtureSite({ '/': { body: '<p>operator</p>' } }));
+        const html = `<!doctype html><html><head>${markup(other)}</head><body><p>Victims</p></body></html>`;
+        const host = harness.serve(fixtureSite({ '/': { body: html } }));
+        const mark = harness.requests.length;
+        // A meta refresh off the mirrors is refused like any redirect: the fetch may fail, the CONNECT must not be sent.
+        await fetcher
+          .fetch({ url: `http://${host}/`, siteId: 'hostile', allowedHosts: new Set([host]), limits })
+          .catch((error: unknown) => expect(error).toBeInstanceOf(PageRejectedError));
+        const destinations = new Set(harness.requests.slice(mark).map((record) => record.host));
+        expect([...destinations]).toEqual([host]);
+      },
+    );
+
+    it('gives each browser site its own SOCKS credentials, as the http engine does', async () => {
+      const alpha = harness.serve(fixtureSite({ '/': { body: '<p>alpha</p>' } }));
+      const beta = harness.serve(fixtureSite({ '/': { body: '<p>beta</p>' } }));
+      await fetcher.fetch({
+        url: `http://${alpha}/`,
+        siteId: 'alpha',
+        allowedHosts: new Set([alpha]),
+        limits,
+      });
+      await fetcher.fetch({ url: `http://${beta}/`, siteId: 'beta', allowedHosts: new Set([beta]), limits });
+      const usernames = (host: string) =>
+        new Set(harness.requests.filter((record) => record.host === host).map((record) => record.username));
+      expect([...usernames(alpha)]).toEqual(['leakwatch-alpha']);
+      expect([...usernames(beta)]).toEqual(['leakwatch-beta']);
     });
 
     it('reports a dead onion as unreachable and a down proxy as tor_unavailable', async () => {
