@@ -1,5 +1,5 @@
-import { type Browser, chromium, type LaunchOptions } from 'playwright-core';
-import { OperatorError } from '../shared/errors.ts';
+import { type Browser, chromium, type LaunchOptions, type Page } from 'playwright-core';
+import { describeError, OperatorError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { isolationCredentials } from '../tor/socks-agent.ts';
 import { openSocksGate, type SocksGate } from '../tor/socks-gate.ts';
@@ -15,11 +15,17 @@ export interface BrowserFetcherOptions {
   socksUrl: string;
   maxContexts: number;
   logger: Logger;
+  /** The screenshot's own deadline: a page that cannot be drawn in time is still read (default 5 s). */
+  screenshotTimeoutMs?: number;
+  /** Screenshots are clipped to this height and to the viewport's width (default 8000 px). */
+  screenshotMaxHeight?: number;
 }
 
 export interface RenderedPage extends FetchedPage {
-  /** Full-page PNG of what was rendered, as evidence. */
-  screenshot: Buffer;
+  /** PNG of what was rendered (clipped), as evidence; absent when it could not be taken. */
+  screenshot?: Buffer;
+  /** What went wrong without failing the page, e.g. a screenshot that timed out. */
+  warnings: string[];
 }
 
 /**
@@ -91,7 +97,7 @@ export function chromiumLaunchOptions(options: { executablePath: string; socksUr
   };
 }
 
-const MAX_SCREENSHOT_HEIGHT = 8000;
+const VIEWPORT = { width: 1366, height: 900 };
 /** Connections one context may hold through its gate; Chromium uses six per host, plus refused preconnects. */
 const GATE_MAX_CONNECTIONS = 64;
 
@@ -157,7 +163,7 @@ export class BrowserFetcher {
         .newContext({
           userAgent: USER_AGENT,
           acceptDownloads: false,
-          viewport: { width: 1366, height: 900 },
+          viewport: VIEWPORT,
           javaScriptEnabled: true,
           serviceWorkers: 'block',
           proxy: { server: gate.url },
@@ -203,14 +209,10 @@ export class BrowserFetcher {
             `${finalUrl} rendered to more than ${request.limits.maxBodyBytes} bytes`,
           );
         }
-        const height = await page
-          .evaluate('document.documentElement.scrollHeight')
-          .then(Number)
-          .catch(() => 900);
-        const screenshot = await page.screenshot({
-          type: 'png',
-          fullPage: height <= MAX_SCREENSHOT_HEIGHT,
-          timeout: 30_000,
+        const warnings: string[] = [];
+        const screenshot = await this.screenshot(page).catch((error: unknown) => {
+          warnings.push(`screenshot failed: ${describeError(error).split('\n')[0]}`);
+          return undefined;
         });
         return {
           url: finalUrl,
@@ -221,12 +223,40 @@ export class BrowserFetcher {
           bytes,
           redirects: finalUrl === request.url ? [] : [finalUrl],
           timings: { firstByteMs: Math.round(firstByteMs), totalMs: Math.round(performance.now() - started) },
-          screenshot,
+          ...(screenshot ? { screenshot } : {}),
+          warnings,
         };
       } finally {
         await context.close().catch(() => undefined);
         await gate.close();
       }
+    });
+  }
+
+  /** A PNG of the page clipped to the viewport's width and the maximum height, under its own deadline. */
+  private async screenshot(page: Page): Promise<Buffer> {
+    const timeoutMs = this.options.screenshotTimeoutMs ?? 5_000;
+    const maxHeight = this.options.screenshotMaxHeight ?? 8_000;
+    const deadline = performance.now() + timeoutMs;
+    const size = await withTimeout(
+      page.evaluate(
+        '({ width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight })',
+      ) as Promise<{ width: number; height: number }>,
+      timeoutMs,
+      'measuring the page',
+    );
+    // A page 200 000 characters wide or tall must not turn the evidence into a picture nobody can take.
+    const clip = {
+      x: 0,
+      y: 0,
+      width: Math.max(1, Math.min(size.width || VIEWPORT.width, VIEWPORT.width)),
+      height: Math.max(1, Math.min(size.height || VIEWPORT.height, maxHeight)),
+    };
+    return page.screenshot({
+      type: 'png',
+      fullPage: true,
+      clip,
+      timeout: Math.max(1, Math.round(deadline - performance.now())),
     });
   }
 
@@ -238,6 +268,14 @@ export class BrowserFetcher {
     if (browser) await (await browser.catch(() => undefined))?.close();
     await gate?.close();
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function safeHost(url: string): string | undefined {

@@ -48,6 +48,8 @@ describe.skipIf(skipWithout(existsSync(CHROMIUM)))(
         socksUrl: harness.url,
         maxContexts: 2,
         logger: createLogger({ level: 'silent', format: 'json' }),
+        screenshotTimeoutMs: 10_000,
+        screenshotMaxHeight: 2000,
       });
     });
     afterAll(async () => {
@@ -69,7 +71,7 @@ describe.skipIf(skipWithout(existsSync(CHROMIUM)))(
       });
       expect(page.status).toBe(200);
       expect(page.body).toContain('<h2>Azur Analyses Médicales</h2>');
-      expect(page.screenshot.subarray(1, 4).toString()).toBe('PNG');
+      expect(page.screenshot?.subarray(1, 4).toString()).toBe('PNG');
       expect(site.hits).toEqual(['/', '/app.js']);
       expect(site.userAgents[0]).toMatch(/Firefox/);
       const records = harness.requests.filter((record) => record.host === host);
@@ -109,6 +111,50 @@ describe.skipIf(skipWithout(existsSync(CHROMIUM)))(
         new Set(harness.requests.filter((record) => record.host === host).map((record) => record.username));
       expect([...usernames(alpha)]).toEqual(['leakwatch-alpha']);
       expect([...usernames(beta)]).toEqual(['leakwatch-beta']);
+    });
+
+    it('reads a page 200 000 characters wide and keeps a clipped screenshot of it', async () => {
+      const word = 'A'.repeat(200_000);
+      const host = harness.serve(
+        fixtureSite({ '/': { body: `<!doctype html><h1>Victims</h1><p>${word}</p>` } }),
+      );
+      const page = await fetcher.fetch({
+        url: `http://${host}/`,
+        siteId: 'wide',
+        allowedHosts: new Set([host]),
+        limits,
+      });
+      expect(page.body).toContain(word);
+      const png = page.screenshot as Buffer;
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      // IHDR: width and height of the image, clipped to the viewport's width and the configured height.
+      expect(png.readUInt32BE(16)).toBeLessThanOrEqual(1366);
+      expect(png.readUInt32BE(20)).toBeLessThanOrEqual(2000);
+      expect(page.warnings).toEqual([]);
+    });
+
+    it('turns a screenshot that cannot be taken into a warning, and the page is still read', async () => {
+      const hurried = new BrowserFetcher({
+        executablePath: CHROMIUM,
+        socksUrl: harness.url,
+        maxContexts: 1,
+        logger: createLogger({ level: 'silent', format: 'json' }),
+        screenshotTimeoutMs: 1,
+      });
+      try {
+        const host = harness.serve(fixtureSite({ '/': { body: '<!doctype html><h1>Victims</h1>' } }));
+        const page = await hurried.fetch({
+          url: `http://${host}/`,
+          siteId: 'js',
+          allowedHosts: new Set([host]),
+          limits,
+        });
+        expect(page.body).toContain('Victims');
+        expect(page.screenshot).toBeUndefined();
+        expect(page.warnings).toEqual([expect.stringMatching(/^screenshot failed: /)]);
+      } finally {
+        await hurried.close();
+      }
     });
 
     it('reports a dead onion as unreachable and a down proxy as tor_unavailable', async () => {
