@@ -23,6 +23,8 @@ const HOSTILE_VECTORS: Record<string, (other: string) => string> = {
   object: (other) => `<object data="http://${other}/object"></object>`,
   preconnect: (other) => `<link rel="preconnect" href="http://${other}">`,
   'dns-prefetch': (other) => `<link rel="dns-prefetch" href="http://${other}">`,
+  embed: (other) => `<embed src="http://${other}/embed">`,
+  'script navigation': (other) => `<script>location.href = 'http://${other}/js'</script>`,
   'clearnet preconnect': () => '<link rel="preconnect" href="https://operator.example.net">',
 };
 
