@@ -82,7 +82,10 @@ export const CHROMIUM_DISABLED_FEATURES = [
   'WebUIOmniboxAimPopup',
 ];
 
-/** How Chromium is started: the system binary, proxied through Tor, with the leak-closing and memory flags. */
+/**
+ * How Chromium is started: the system binary, with the leak-closing and memory flags, and a browser-wide SOCKS proxy
+ * (BrowserFetcher gives it a gate that allows nothing; each context has its own gate).
+ */
 export function chromiumLaunchOptions(options: { executablePath: string; socksUrl: string }): LaunchOptions {
   const proxy = new URL(options.socksUrl);
   return {

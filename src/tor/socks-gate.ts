@@ -42,6 +42,7 @@ const REPLY = {
 
 /** The client must finish its SOCKS handshake within this; a loopback client that stalls holds nothing. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
+const MAX_HANDSHAKE_BYTES = 64 * 1024;
 
 export async function openSocksGate(options: SocksGateOptions): Promise<SocksGate> {
   const upstream = new URL(options.upstream);
@@ -94,6 +95,10 @@ export async function openSocksGate(options: SocksGateOptions): Promise<SocksGat
       const failure = error as SocksFailure;
       if (failure.torDown) upstreamError = failure;
       client.end(reply(failure.reply ?? REPLY.failure));
+      return;
+    }
+    if (client.destroyed) {
+      tor.destroy(); // the browser gave up while Tor was building the circuit
       return;
     }
     const early = reader.detach();
@@ -267,6 +272,11 @@ class ByteReader {
   }
 
   private readonly onData = (chunk: Buffer) => {
+    // Nobody sends much before the SOCKS reply: a peer that does is not a SOCKS peer worth buffering for.
+    if (this.buffered.length + chunk.length > MAX_HANDSHAKE_BYTES) {
+      this.socket.destroy();
+      return;
+    }
     this.buffered = Buffer.concat([this.buffered, chunk]);
     this.settle();
   };

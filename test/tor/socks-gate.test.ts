@@ -1,7 +1,8 @@
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSocksGate, type SocksGate } from '../../src/tor/socks-gate.ts';
 import { fixtureSite, type OnionHarness, startOnionHarness } from '../support/onion-harness/index.ts';
+import { waitFor } from '../support/wait.ts';
 
 /** A raw SOCKS5 client: the bytes a browser would send, so each refusal is seen as Chromium would see it. */
 class RawClient {
@@ -167,6 +168,60 @@ describe('SOCKS gate between Chromium and Tor', () => {
     await own.close();
     await open.untilClosed();
     await expect(RawClient.open(own.port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('drops a client that floods it while Tor builds the circuit, and then the stream to Tor', async () => {
+    // A Tor that answers the CONNECT only when told, and says when its stream is closed.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let asked = false;
+    let streamClosed = false;
+    const slowTor = createServer((socket) => {
+      socket.on('close', () => {
+        streamClosed = true;
+      });
+      const peer = new RawClient(socket);
+      void (async () => {
+        await peer.read(3);
+        socket.write(Buffer.from([0x05, 0x02]));
+        const [, userLength = 0] = await peer.read(2);
+        await peer.read(userLength);
+        await peer.read((await peer.read(1))[0] ?? 0);
+        socket.write(Buffer.from([0x01, 0x00]));
+        await peer.read(4);
+        await peer.read(((await peer.read(1))[0] ?? 0) + 2);
+        asked = true;
+        await released;
+        if (!socket.destroyed) socket.write(Buffer.from([0x05, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0]));
+      })();
+    });
+    const port = await new Promise<number>((resolve) =>
+      slowTor.listen(0, '127.0.0.1', () => resolve((slowTor.address() as { port: number }).port)),
+    );
+    const own = await openSocksGate({
+      upstream: `socks5h://127.0.0.1:${port}`,
+      credentials: { username: 'leakwatch-gamma', password: 'isolate' },
+      allowedHosts: new Set([site]),
+      connectTimeoutMs: 120_000, // longer than the waits below: Tor's deadline must not be what drops the client
+      maxConnections: 4,
+    });
+    try {
+      const client = await RawClient.open(own.port);
+      await client.greet();
+      const portBytes = Buffer.from([0x00, 0x50]);
+      client.socket.write(Buffer.concat([Buffer.from([0x05, 0x01, 0x00]), byName(site), portBytes]));
+      await waitFor('the CONNECT to reach Tor', () => asked);
+      // Nothing is due before the SOCKS reply: a megabyte then is not buffered for Tor, the client is dropped.
+      client.socket.write(Buffer.alloc(1024 * 1024));
+      await waitFor('the gate to drop the client', () => client.closed, { timeoutMs: 10_000 });
+      release();
+      await waitFor('the gate to close its stream to Tor', () => streamClosed, { timeoutMs: 10_000 });
+    } finally {
+      await own.close();
+      await new Promise((resolve) => slowTor.close(resolve));
+    }
   });
 
   it('accepts only socks5h:// upstreams', async () => {
