@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Socket } from 'node:net';
+import { OperatorError } from '../shared/errors.ts';
 
 /**
  * A SOCKS5 proxy on loopback between Chromium and Tor. Chromium's own proxy settings do not stop preconnects to hosts
@@ -47,7 +48,11 @@ const MAX_HANDSHAKE_BYTES = 64 * 1024;
 export async function openSocksGate(options: SocksGateOptions): Promise<SocksGate> {
   const upstream = new URL(options.upstream);
   if (upstream.protocol !== 'socks5h:') {
-    throw new Error(`refusing ${options.upstream}: only socks5h:// keeps name resolution inside Tor`);
+    throw new OperatorError(
+      'tor.socks_url_invalid',
+      `refusing ${options.upstream}: only socks5h:// keeps name resolution inside Tor`,
+      { hint: 'set LEAKWATCH_TOR_SOCKS to socks5h://host:port' },
+    );
   }
   const upstreamHost = upstream.hostname.replace(/^\[|\]$/g, '');
   const upstreamPort = Number(upstream.port || 1080);
