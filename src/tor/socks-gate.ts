@@ -122,6 +122,8 @@ export async function openSocksGate(options: SocksGateOptions): Promise<SocksGat
     // Loopback only: the gate forwards with the site's credentials, so no other machine may use it.
     server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
   });
+  // An accept error (EMFILE…) fails that one connection; it must not become an unhandled 'error' that ends the worker.
+  server.on('error', () => undefined);
 
   return {
     url: `socks5://127.0.0.1:${port}`,
