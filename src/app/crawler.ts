@@ -55,6 +55,8 @@ export function createCrawler(
         socksUrl: ctx.config.tor.socks,
         maxContexts: ctx.config.browser.maxContexts,
         logger,
+        screenshotTimeoutMs: ctx.config.browser.screenshotTimeoutSeconds * 1000,
+        screenshotMaxHeight: ctx.config.browser.screenshotMaxHeight,
       })
     : undefined;
   const deps: CrawlerDeps = {

@@ -63,6 +63,9 @@ export const crawlSchema = z.strictObject({
 export const browserSchema = z.strictObject({
   executablePath: z.string().min(1),
   maxContexts: z.number().int().min(1).max(64),
+  /** A screenshot has its own deadline and size: a page that cannot be drawn is still read. */
+  screenshotTimeoutSeconds: z.number().min(0.1).max(120),
+  screenshotMaxHeight: z.number().int().min(100).max(100_000),
 });
 
 export const logSchema = z.strictObject({

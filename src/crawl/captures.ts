@@ -22,6 +22,9 @@ export async function storeCaptures(
   ];
   for (const { page, kind, postId } of pages) {
     if (page.body === undefined) continue;
+    // Recorded with the run, by URL: the capture is kept, it only lacks what the warning says.
+    for (const warning of page.warnings ?? [])
+      errors.push({ code: 'capture_warning', message: warning, url: page.url });
     try {
       const body = await deps.evidence.put(Buffer.from(page.body));
       const screenshot = page.screenshot ? await deps.evidence.put(page.screenshot) : undefined;

@@ -1,3 +1,4 @@
+import type { FetchedPage } from '../fetch/http-fetcher.ts';
 import { mergeDetail, parseDetail } from '../parse/detail-parser.ts';
 import type { ParsedPost } from '../parse/parsed-post.ts';
 import type { SiteDefinition } from '../parse/site-definition.ts';
@@ -56,7 +57,7 @@ export async function readPostPages(
         bytes: page.bytes,
         posts: 1,
         body: page.body,
-        ...('screenshot' in page ? { screenshot: page.screenshot as Buffer } : {}),
+        ...capturedExtras(page),
       });
     } catch (error) {
       errors.push({ code: 'post_page_failed', message: describeError(error), url });
@@ -64,4 +65,12 @@ export async function readPostPages(
     }
   }
   return { posts: completed, pages };
+}
+
+/** The browser engine's screenshot and capture warnings, when the page came from it. */
+function capturedExtras(page: FetchedPage & { screenshot?: Buffer; warnings?: string[] }) {
+  return {
+    ...(page.screenshot ? { screenshot: page.screenshot } : {}),
+    ...(page.warnings?.length ? { warnings: page.warnings } : {}),
+  };
 }

@@ -28,6 +28,8 @@ export interface PageRecord {
   /** The page as fetched (HTML or JSON), kept as evidence. */
   body?: string;
   screenshot?: Buffer;
+  /** What went wrong while capturing without failing the page (a screenshot that could not be taken). */
+  warnings?: string[];
 }
 
 export interface SiteReading {
@@ -92,7 +94,7 @@ export async function readSite(options: ReadSiteOptions): Promise<SiteReading> {
   const fetchPage = (url: string) =>
     fetchWith(options.fetchers, site, { url, siteId: site.id, allowedHosts, limits: options.limits });
 
-  let first: { page: FetchedPage & { screenshot?: Buffer }; base: string } | undefined;
+  let first: { page: FetchedPage & { screenshot?: Buffer; warnings?: string[] }; base: string } | undefined;
   for (const mirror of options.mirrors) {
     const url = new URL(site.listing.paths[0] ?? '/', mirror).toString();
     try {
@@ -131,7 +133,7 @@ export async function readSite(options: ReadSiteOptions): Promise<SiteReading> {
       break;
     }
     const url = queue[index] as string;
-    let page: FetchedPage & { screenshot?: Buffer };
+    let page: FetchedPage & { screenshot?: Buffer; warnings?: string[] };
     try {
       page = index === 0 ? first.page : await fetchPage(url);
     } catch (error) {
@@ -155,6 +157,7 @@ export async function readSite(options: ReadSiteOptions): Promise<SiteReading> {
       body: page.body,
     };
     if (page.screenshot) record.screenshot = page.screenshot;
+    if (page.warnings?.length) record.warnings = page.warnings;
     const wall = page.contentType.includes('html') ? detectWall(page.body) : undefined;
     let listing: ParsedListing = { posts: [], nextPages: [] };
     try {

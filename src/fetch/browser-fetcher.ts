@@ -1,6 +1,8 @@
-import { type Browser, chromium, type LaunchOptions } from 'playwright-core';
-import { OperatorError } from '../shared/errors.ts';
+import { type Browser, chromium, type LaunchOptions, type Page } from 'playwright-core';
+import { describeError, OperatorError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { isolationCredentials } from '../tor/socks-agent.ts';
+import { openSocksGate, type SocksGate } from '../tor/socks-gate.ts';
 import { FetchError, PageRejectedError } from './fetch-errors.ts';
 import { USER_AGENT } from './fetch-limits.ts';
 import type { FetchedPage, FetchRequest } from './http-fetcher.ts';
@@ -9,15 +11,21 @@ import { Semaphore } from './semaphore.ts';
 
 export interface BrowserFetcherOptions {
   executablePath: string;
-  /** socks5h://host:port of Tor; given to Chromium as socks5://, which Chromium resolves through the proxy. */
+  /** socks5h://host:port of Tor. Chromium only ever sees a per-context SOCKS gate in front of it (socks-gate.ts). */
   socksUrl: string;
   maxContexts: number;
   logger: Logger;
+  /** The screenshot's own deadline: a page that cannot be drawn in time is still read (default 5 s). */
+  screenshotTimeoutMs?: number;
+  /** Screenshots are clipped to this height and to the viewport's width (default 8000 px). */
+  screenshotMaxHeight?: number;
 }
 
 export interface RenderedPage extends FetchedPage {
-  /** Full-page PNG of what was rendered, as evidence. */
-  screenshot: Buffer;
+  /** PNG of what was rendered (clipped), as evidence; absent when it could not be taken. */
+  screenshot?: Buffer;
+  /** What went wrong without failing the page, e.g. a screenshot that timed out. */
+  warnings: string[];
 }
 
 /**
@@ -74,7 +82,10 @@ export const CHROMIUM_DISABLED_FEATURES = [
   'WebUIOmniboxAimPopup',
 ];
 
-/** How Chromium is started: the system binary, proxied through Tor, with the leak-closing and memory flags. */
+/**
+ * How Chromium is started: the system binary, with the leak-closing and memory flags, and a browser-wide SOCKS proxy
+ * (BrowserFetcher gives it a gate that allows nothing; each context has its own gate).
+ */
 export function chromiumLaunchOptions(options: { executablePath: string; socksUrl: string }): LaunchOptions {
   const proxy = new URL(options.socksUrl);
   return {
@@ -89,11 +100,15 @@ export function chromiumLaunchOptions(options: { executablePath: string; socksUr
   };
 }
 
-const MAX_SCREENSHOT_HEIGHT = 8000;
+const VIEWPORT = { width: 1366, height: 900 };
+/** Connections one context may hold through its gate; Chromium uses six per host, plus refused preconnects. */
+const GATE_MAX_CONNECTIONS = 64;
 
 /** Renders JavaScript leak sites in the system Chromium through Tor, a bounded number of pages at once. */
 export class BrowserFetcher {
   private browser: Promise<Browser> | undefined;
+  /** The browser-wide proxy: a gate that allows nothing, so traffic outside a context's own gate fails closed. */
+  private closedGate: SocksGate | undefined;
   private readonly slots: Semaphore;
 
   constructor(private readonly options: BrowserFetcherOptions) {
@@ -102,7 +117,15 @@ export class BrowserFetcher {
 
   private launch(): Promise<Browser> {
     if (!this.browser) {
-      this.browser = chromium.launch(chromiumLaunchOptions(this.options)).catch((error: Error) => {
+      this.browser = (async () => {
+        this.closedGate ??= await this.openGate('none', new Set());
+        return chromium.launch(
+          chromiumLaunchOptions({
+            executablePath: this.options.executablePath,
+            socksUrl: this.closedGate.url,
+          }),
+        );
+      })().catch((error: Error) => {
         this.browser = undefined;
         throw new OperatorError(
           'browser.launch_failed',
@@ -117,17 +140,41 @@ export class BrowserFetcher {
     return this.browser;
   }
 
+  private openGate(
+    siteId: string,
+    allowedHosts: ReadonlySet<string>,
+    connectTimeoutMs = 60_000,
+  ): Promise<SocksGate> {
+    return openSocksGate({
+      upstream: this.options.socksUrl,
+      credentials: isolationCredentials(siteId),
+      allowedHosts,
+      connectTimeoutMs,
+      maxConnections: GATE_MAX_CONNECTIONS,
+      onRefused: (target) =>
+        this.options.logger.debug({ site: siteId, host: target.host, port: target.port }, 'CONNECT refused'),
+    });
+  }
+
   async fetch(request: FetchRequest): Promise<RenderedPage> {
     checkRedirect(request.url, request.url, request.allowedHosts);
     const browser = await this.launch();
     return this.slots.run(async () => {
-      const context = await browser.newContext({
-        userAgent: USER_AGENT,
-        acceptDownloads: false,
-        viewport: { width: 1366, height: 900 },
-        javaScriptEnabled: true,
-        serviceWorkers: 'block',
-      });
+      // Every connection of this context leaves through its own gate: the site's hosts only, the site's circuits.
+      const gate = await this.openGate(request.siteId, request.allowedHosts, request.limits.connectTimeoutMs);
+      const context = await browser
+        .newContext({
+          userAgent: USER_AGENT,
+          acceptDownloads: false,
+          viewport: VIEWPORT,
+          javaScriptEnabled: true,
+          serviceWorkers: 'block',
+          proxy: { server: gate.url },
+        })
+        .catch(async (error: unknown) => {
+          await gate.close();
+          throw error;
+        });
       const started = performance.now();
       try {
         const page = await context.newPage();
@@ -141,6 +188,13 @@ export class BrowserFetcher {
         const response = await page
           .goto(request.url, { waitUntil: 'domcontentloaded', timeout: request.limits.totalTimeoutMs })
           .catch((error: Error) => {
+            if (gate.upstreamError) {
+              throw new FetchError(
+                { failure: 'tor_unavailable', url: request.url },
+                `the Tor SOCKS proxy is not reachable (${gate.upstreamError.message})`,
+                error,
+              );
+            }
             throw classifyBrowserError(error, request.url);
           });
         const firstByteMs = performance.now() - started;
@@ -158,14 +212,10 @@ export class BrowserFetcher {
             `${finalUrl} rendered to more than ${request.limits.maxBodyBytes} bytes`,
           );
         }
-        const height = await page
-          .evaluate('document.documentElement.scrollHeight')
-          .then(Number)
-          .catch(() => 900);
-        const screenshot = await page.screenshot({
-          type: 'png',
-          fullPage: height <= MAX_SCREENSHOT_HEIGHT,
-          timeout: 30_000,
+        const warnings: string[] = [];
+        const screenshot = await this.screenshot(page).catch((error: unknown) => {
+          warnings.push(`screenshot failed: ${describeError(error).split('\n')[0]}`);
+          return undefined;
         });
         return {
           url: finalUrl,
@@ -176,19 +226,59 @@ export class BrowserFetcher {
           bytes,
           redirects: finalUrl === request.url ? [] : [finalUrl],
           timings: { firstByteMs: Math.round(firstByteMs), totalMs: Math.round(performance.now() - started) },
-          screenshot,
+          ...(screenshot ? { screenshot } : {}),
+          warnings,
         };
       } finally {
         await context.close().catch(() => undefined);
+        await gate.close();
       }
+    });
+  }
+
+  /** A PNG of the page clipped to the viewport's width and the maximum height, under its own deadline. */
+  private async screenshot(page: Page): Promise<Buffer> {
+    const timeoutMs = this.options.screenshotTimeoutMs ?? 5_000;
+    const maxHeight = this.options.screenshotMaxHeight ?? 8_000;
+    const deadline = performance.now() + timeoutMs;
+    const size = await withTimeout(
+      page.evaluate(
+        '({ width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight })',
+      ) as Promise<{ width: number; height: number }>,
+      timeoutMs,
+      'measuring the page',
+    );
+    // A page 200 000 characters wide or tall must not turn the evidence into a picture nobody can take.
+    const clip = {
+      x: 0,
+      y: 0,
+      width: Math.max(1, Math.min(size.width || VIEWPORT.width, VIEWPORT.width)),
+      height: Math.max(1, Math.min(size.height || VIEWPORT.height, maxHeight)),
+    };
+    return page.screenshot({
+      type: 'png',
+      fullPage: true,
+      clip,
+      timeout: Math.max(1, Math.round(deadline - performance.now())),
     });
   }
 
   async close(): Promise<void> {
     const browser = this.browser;
+    const gate = this.closedGate;
     this.browser = undefined;
+    this.closedGate = undefined;
     if (browser) await (await browser.catch(() => undefined))?.close();
+    await gate?.close();
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function safeHost(url: string): string | undefined {

@@ -1,5 +1,10 @@
 import { SocksProxyAgent } from 'socks-proxy-agent';
 
+/** A site's SOCKS credentials: the same for both engines, different for every site (one circuit set per site). */
+export function isolationCredentials(siteId: string): { username: string; password: string } {
+  return { username: `leakwatch-${siteId}`, password: 'isolate' };
+}
+
 /**
  * SOCKS agents per site. Each site gets its own SOCKS credentials, and Tor (IsolateSOCKSAuth, on by default) puts
  * streams with different credentials on different circuits: one site cannot correlate our visits to another.
@@ -21,8 +26,9 @@ export class SocksAgentPool {
     let agent = this.agents.get(siteId);
     if (!agent) {
       const url = new URL(this.proxyUrl);
-      url.username = encodeURIComponent(`leakwatch-${siteId}`);
-      url.password = 'isolate';
+      const credentials = isolationCredentials(siteId);
+      url.username = encodeURIComponent(credentials.username);
+      url.password = credentials.password;
       agent = new SocksProxyAgent(url, { timeout: this.connectTimeoutMs });
       this.agents.set(siteId, agent);
     }
