@@ -6,6 +6,7 @@ import { isAppError } from '../shared/errors.ts';
 import type { EvidenceUpload } from '../store/evidence-upload.ts';
 import type { SocksAgentPool } from '../tor/socks-agent.ts';
 import type { DownloadRequest } from './download.ts';
+import type { DownloadDeadline } from './download-deadline.ts';
 import { FetchError, PageRejectedError } from './fetch-errors.ts';
 import { USER_AGENT } from './fetch-limits.ts';
 import { classifyNetworkError } from './http-fetcher.ts';
@@ -80,8 +81,15 @@ export async function receive(
   request: DownloadRequest,
   url: string,
   state: { inspected: boolean; contentType: string; expected: number | undefined },
+  deadline: DownloadDeadline,
 ): Promise<{ complete: boolean; error?: Error }> {
   let idle: NodeJS.Timeout | undefined;
+  const judge = () => {
+    const overdue = deadline.check(upload.offset);
+    if (overdue) body.destroy(overdue);
+  };
+  // Also judged while no byte comes: a trickle below the floor is cut before the idle timer would be.
+  const ticker = setInterval(judge, deadline.tickMs);
   const arm = () => {
     clearTimeout(idle);
     idle = setTimeout(
@@ -109,6 +117,7 @@ export async function receive(
       await upload.write(chunk as Buffer);
       if (upload.offset >= HEAD_BYTES) inspect();
       request.onProgress?.(upload.offset, state.expected);
+      judge();
     }
     inspect();
     return { complete: true };
@@ -119,6 +128,7 @@ export async function receive(
     return { complete: false, error: classifyNetworkError(error, url) };
   } finally {
     clearTimeout(idle);
+    clearInterval(ticker);
     body.destroy();
   }
 }
