@@ -50,6 +50,18 @@ describe('download deadline', () => {
     expect(deadline.check(500_500)?.message).toMatch(/too slow, 500 bytes/);
   });
 
+  it('does not blame the server for a window this process was not scheduled to read in', () => {
+    const clock = { ms: 0 };
+    const deadline = new DownloadDeadline(limits, 'http://x.onion/s', () => clock.ms);
+    deadline.restart(0);
+    clock.ms += 15_000; // starved: no check for a window and a half
+    expect(deadline.check(0)).toBeUndefined();
+    clock.ms += 5000;
+    expect(deadline.check(10)).toBeUndefined();
+    clock.ms += 5000;
+    expect(deadline.check(20)?.message).toMatch(/too slow, 20 bytes in the last 10 s/);
+  });
+
   it('ends an attempt past the cap, however fast', () => {
     const clock = { ms: 0 };
     const deadline = new DownloadDeadline(

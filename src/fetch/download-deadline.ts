@@ -19,6 +19,7 @@ export class DownloadDeadline {
   private readonly started: number;
   /** Checkpoints (time, bytes received), at least an eighth of a window apart, covering the last window. */
   private samples: Array<{ at: number; bytes: number }> = [];
+  private lastCheck = 0;
 
   constructor(
     private readonly limits: DeadlineLimits,
@@ -30,7 +31,8 @@ export class DownloadDeadline {
 
   /** A new exchange begins with `bytes` already held: the floor is measured on its body only. */
   restart(bytes: number): void {
-    this.samples = [{ at: this.now(), bytes }];
+    this.lastCheck = this.now();
+    this.samples = [{ at: this.lastCheck, bytes }];
   }
 
   /** How often `check` must run (besides on each chunk) for a silent transfer to be judged in time. */
@@ -54,10 +56,14 @@ export class DownloadDeadline {
     const at = this.now();
     const window = this.limits.rateWindowMs;
     const last = this.samples[this.samples.length - 1];
-    if (!last) {
+    // Not judged for a whole window (this process was starved of CPU): bytes may be waiting unread, so the server
+    // cannot be blamed for that window; measure again from now.
+    if (!last || at - this.lastCheck > window) {
+      this.lastCheck = at;
       this.restart(bytes);
       return undefined;
     }
+    this.lastCheck = at;
     if (at - last.at >= window / 8) this.samples.push({ at, bytes });
     // Keep the newest checkpoint at least a window old: bytes since it are at least the bytes of the last window.
     while (this.samples.length > 1 && (this.samples[1]?.at ?? at) <= at - window) this.samples.shift();
