@@ -35,19 +35,25 @@ describe('download deadline', () => {
     expect(cut?.error.message).toMatch(/too slow, 4 bytes in the last 12 s where 1000 per 10 s are required/);
   });
 
-  it('counts a burst, then cuts the silence after it; a new exchange starts a new window', () => {
+  it('leaves silence to the idle timer, judges the next byte, and starts a new window per exchange', () => {
     const clock = { ms: 0 };
     const deadline = new DownloadDeadline(limits, 'http://x.onion/c', () => clock.ms);
-    const silence = Array.from({ length: 30 }, (): [number, number] => [1000, 500_000]);
-    const cut = run(deadline, clock, [[1000, 500_000], ...silence]);
-    expect(cut?.at).toBeGreaterThanOrEqual(11_000);
-    expect(cut?.at).toBeLessThanOrEqual(13_000);
-    // A new exchange resumes with 500 000 bytes held: its window starts afresh.
-    deadline.restart(500_000);
-    clock.ms += 9000;
+    deadline.restart(0);
+    clock.ms += 1000;
     expect(deadline.check(500_000)).toBeUndefined();
+    // 30 s of silence, ticked every second: only the cap is judged then (the idle timer cuts and resumes at once).
+    for (let i = 0; i < 30; i++) {
+      clock.ms += 1000;
+      expect(deadline.tick(500_000)).toBeUndefined();
+    }
+    clock.ms += 1000;
+    expect(deadline.check(500_001)?.message).toMatch(/too slow, 1 bytes in the last 1\d s/);
+    // A new exchange resumes with 500 001 bytes held: its window starts afresh.
+    deadline.restart(500_001);
+    clock.ms += 9000;
+    expect(deadline.check(500_001)).toBeUndefined();
     clock.ms += 2000;
-    expect(deadline.check(500_500)?.message).toMatch(/too slow, 500 bytes/);
+    expect(deadline.check(500_501)?.message).toMatch(/too slow, 500 bytes/);
   });
 
   it('does not blame the server for a window this process was not scheduled to read in', () => {

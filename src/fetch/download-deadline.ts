@@ -3,7 +3,8 @@ import { FetchError } from './fetch-errors.ts';
 /**
  * The total deadline of a download: a floor on sustained throughput (fewer than `minBytesPerWindow` bytes in the last
  * `rateWindowMs` ends the attempt), so the time a file may take scales with its size, plus an absolute cap on one
- * attempt. The idle timer alone let a server sending 1 byte every 3 s hold a download slot for ever.
+ * attempt. The idle timer alone let a server sending 1 byte every 3 s hold a download slot for ever. The floor is
+ * judged when bytes arrive: a transfer gone silent is the idle timer's (cut and resumed at once, a dead circuit).
  */
 export interface DeadlineLimits {
   /** Bytes that must arrive in any `rateWindowMs` of a transfer; 0: no floor. */
@@ -35,7 +36,7 @@ export class DownloadDeadline {
     this.samples = [{ at: this.lastCheck, bytes }];
   }
 
-  /** How often `check` must run (besides on each chunk) for a silent transfer to be judged in time. */
+  /** How often `tick` must run while no byte comes. */
   get tickMs(): number {
     return Math.max(5, Math.min(this.limits.rateWindowMs / 4, 1000));
   }
@@ -49,8 +50,17 @@ export class DownloadDeadline {
     );
   }
 
-  /** The error that ends the download now, if it is over its cap or under the floor; `bytes`: held so far. */
+  /** Between chunks: the cap, and the checkpoints the floor is measured from. */
+  tick(bytes: number): FetchError | undefined {
+    return this.judge(bytes, false);
+  }
+
+  /** On a chunk (`bytes`: held so far): the error that ends the download if it is over its cap or under the floor. */
   check(bytes: number): FetchError | undefined {
+    return this.judge(bytes, true);
+  }
+
+  private judge(bytes: number, floor: boolean): FetchError | undefined {
     const capped = this.overCap(bytes);
     if (capped) return capped;
     const at = this.now();
@@ -68,7 +78,7 @@ export class DownloadDeadline {
     // Keep the newest checkpoint at least a window old: bytes since it are at least the bytes of the last window.
     while (this.samples.length > 1 && (this.samples[1]?.at ?? at) <= at - window) this.samples.shift();
     const first = this.samples[0] as { at: number; bytes: number };
-    if (at - first.at < window) return undefined;
+    if (!floor || at - first.at < window) return undefined;
     const got = bytes - first.bytes;
     if (got >= this.limits.minBytesPerWindow) return undefined;
     return new FetchError(

@@ -84,12 +84,11 @@ export async function receive(
   deadline: DownloadDeadline,
 ): Promise<{ complete: boolean; error?: Error }> {
   let idle: NodeJS.Timeout | undefined;
-  const judge = () => {
-    const overdue = deadline.check(upload.offset);
+  const judge = (overdue: Error | undefined) => {
     if (overdue) body.destroy(overdue);
   };
-  // Also judged while no byte comes: a trickle below the floor is cut before the idle timer would be.
-  const ticker = setInterval(judge, deadline.tickMs);
+  // The cap holds while no byte comes, too (the floor is judged on each chunk, below).
+  const ticker = setInterval(() => judge(deadline.tick(upload.offset)), deadline.tickMs);
   const arm = () => {
     clearTimeout(idle);
     idle = setTimeout(
@@ -117,7 +116,7 @@ export async function receive(
       await upload.write(chunk as Buffer);
       if (upload.offset >= HEAD_BYTES) inspect();
       request.onProgress?.(upload.offset, state.expected);
-      judge();
+      judge(deadline.check(upload.offset));
     }
     inspect();
     return { complete: true };

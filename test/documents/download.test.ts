@@ -128,7 +128,9 @@ describe('download through Tor into the evidence store', () => {
     const stalling = fileRoute(dump, { stallAfter: 100_000 });
     const hostC = harness.serve(fixtureSite({ '/c.csv': stalling.route }));
     const c = await store().openUpload('c');
-    expect(await download(agents, request(hostC, '/c.csv'), c)).toMatchObject({
+    // With a floor whose window is shorter than the idle timeout: silence is still the idle timer's, resumed at once.
+    const floored = { ...request(hostC, '').limits, minBytesPerWindow: 1000, rateWindowMs: 300 };
+    expect(await download(agents, request(hostC, '/c.csv', { limits: floored }), c)).toMatchObject({
       bytes: dump.length,
       resumes: 1,
     });
