@@ -19,7 +19,8 @@ export interface ProcessSummary {
  * and take the next, until `limit` downloads or nothing is left. A free slot keeps looking for work while another
  * still downloads: a pass lasts as long as its slowest download, and files posted meanwhile must not wait for it.
  * Meanwhile one extraction lane reads what is stored as soon as it is (extraction is CPU-bound): a small file is
- * matched while a huge one is still downloading. `signal` stops taking work (downloads under way are finished).
+ * matched while a huge one is still downloading. `signal` stops taking work and the downloads under way (they keep
+ * what they stored, and wait for the next pass without counting an attempt).
  */
 export async function processPendingDocuments(
   deps: DocumentDeps,
@@ -81,7 +82,7 @@ export async function processPendingDocuments(
       }
       started++;
       try {
-        summary.downloads.push(await downloadDocument(deps, claim.id));
+        summary.downloads.push(await downloadDocument(deps, claim.id, options.signal));
       } catch (error) {
         summary.errors.push(describeError(error));
       }

@@ -42,10 +42,19 @@ export function open(
       clearTimeout(timer);
       reject(classifyNetworkError(error, url));
     });
+    const stop = () => {
+      clearTimeout(timer);
+      outgoing.destroy();
+      reject(stoppedError(url, 0));
+    };
+    request.signal?.addEventListener('abort', stop, { once: true });
+    outgoing.on('close', () => request.signal?.removeEventListener('abort', stop));
     outgoing.on('response', (response) => {
       clearTimeout(timer);
+      request.signal?.removeEventListener('abort', stop);
       resolve(response);
     });
+    if (request.signal?.aborted) stop();
     outgoing.end();
   });
 }
@@ -64,6 +73,13 @@ export function statusError(url: string, status: number): Error {
   if (status === 429 || status >= 500)
     return new FetchError({ failure: 'http_status', url, status }, message);
   return new PageRejectedError('http_status', url, message);
+}
+
+export function stoppedError(url: string, received: number): FetchError {
+  return new FetchError(
+    { failure: 'reset', url },
+    `${url}: stopped at ${received} bytes (this worker is stopping)`,
+  );
 }
 
 export function tooLarge(url: string, size: number, max: number): PageRejectedError {
@@ -89,6 +105,9 @@ export async function receive(
   };
   // The cap holds while no byte comes, too (the floor is judged on each chunk, below).
   const ticker = setInterval(() => judge(deadline.tick(upload.offset)), deadline.tickMs);
+  const stop = () => judge(stoppedError(url, upload.offset));
+  request.signal?.addEventListener('abort', stop, { once: true });
+  if (request.signal?.aborted) stop();
   const arm = () => {
     clearTimeout(idle);
     idle = setTimeout(
@@ -128,6 +147,7 @@ export async function receive(
   } finally {
     clearTimeout(idle);
     clearInterval(ticker);
+    request.signal?.removeEventListener('abort', stop);
     body.destroy();
   }
 }

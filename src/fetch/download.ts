@@ -1,7 +1,7 @@
 import type { EvidenceUpload } from '../store/evidence-upload.ts';
 import type { SocksAgentPool } from '../tor/socks-agent.ts';
 import { type DeadlineLimits, DownloadDeadline } from './download-deadline.ts';
-import { decoded, open, receive, statusError, tooLarge } from './download-exchange.ts';
+import { decoded, open, receive, statusError, stoppedError, tooLarge } from './download-exchange.ts';
 import { FetchError, PageRejectedError } from './fetch-errors.ts';
 import { checkRedirect } from './redirect-policy.ts';
 
@@ -33,6 +33,8 @@ export interface DownloadRequest {
   /** Sees the first bytes (up to 64 KiB, or the whole file if smaller) once; throws to refuse the file. */
   inspect?: (head: Buffer, contentType: string) => void;
   onProgress?: (received: number, expected: number | undefined) => void;
+  /** Aborted: the transfer stops at once (FetchError reset), keeping what was stored for a later resume. */
+  signal?: AbortSignal;
 }
 
 export interface DownloadResult {
@@ -74,6 +76,7 @@ export async function download(
   for (let attempt = 0; ; attempt++) {
     const overdue = deadline.overCap(upload.offset);
     if (overdue) throw overdue;
+    if (request.signal?.aborted) throw stoppedError(url, upload.offset);
     const offset = upload.offset;
     const headers: Record<string, string> = {};
     if (offset > 0) {
@@ -154,6 +157,7 @@ export async function download(
     if (!resumable) await upload.restart();
     // Too slow or too long: reconnecting now would hold the slot again; the caller retries later, resumed.
     if (outcome.error instanceof FetchError && outcome.error.failure === 'total_timeout') throw outcome.error;
+    if (request.signal?.aborted) throw stoppedError(url, upload.offset);
     if (attempt >= request.limits.maxResumes) {
       throw new FetchError(
         { failure: 'reset', url },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processPendingDocuments } from '../../src/documents/queue.ts';
 import { getDocument, listDocuments } from '../../src/store/documents.repository.ts';
+import type { EvidenceUpload } from '../../src/store/evidence-upload.ts';
 import { SocksAgentPool } from '../../src/tor/socks-agent.ts';
 import { fileRoute } from '../support/documents/file-routes.ts';
 import { pipelineHarness, seedPost } from '../support/documents/pipeline-harness.ts';
@@ -176,5 +177,64 @@ describe.each(DRIVERS)('document queue on %s', (driver) => {
     const given = await getDocument(test.database.db, id);
     expect(given?.status).toBe('failed');
     expect(given?.error).toMatch(/too slow, .* \(gave up after 2 attempts\)$/);
+  });
+
+  it('stops its downloads when the worker stops: the bytes are kept, no attempt is counted, the next pass resumes', async () => {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const bytes = Buffer.from(Array.from({ length: 15_000 }, (_, i) => `s${i}@example.fr;pw${i}\n`).join(''));
+    const file = fileRoute(bytes);
+    const host = harness.serve(
+      fixtureSite({
+        '/held.csv': (request, response) => {
+          if (request.headers.range) {
+            if (typeof file.route === 'function') file.route(request, response);
+            return;
+          }
+          file.ranges.push('');
+          response.writeHead(200, { 'content-length': String(bytes.length), 'content-type': 'text/csv' });
+          response.write(bytes.subarray(0, 150_000));
+          // Then a byte now and then (an idle socket may be cut by the agent): still downloading when it stops.
+          let sent = 150_000;
+          const timer = setInterval(() => response.write(bytes.subarray(sent, ++sent)), 200);
+          void released.then(() => {
+            clearInterval(timer);
+            response.destroy();
+          });
+        },
+      }),
+    );
+    const postId = await seedPost(test.database.db, 'stopping-site', host, [`http://${host}/held.csv`]);
+    const run = pipelineHarness(test.database.db, agents, { idlePollMs: 20 });
+    run.deps.settings.download = { ...run.deps.settings.download, idleTimeoutMs: 60_000 };
+    const uploads: EvidenceUpload[] = [];
+    const evidence = run.deps.evidence;
+    const open = evidence.openUpload.bind(evidence);
+    evidence.openUpload = async (uploadId) => {
+      const upload = await open(uploadId);
+      uploads.push(upload);
+      return upload;
+    };
+    const stopping = new AbortController();
+    const pass = processPendingDocuments(run.deps, { signal: stopping.signal });
+    try {
+      await waitFor('150 000 bytes received', () => (uploads[0]?.offset ?? 0) >= 150_000);
+      stopping.abort();
+      const summary = await pass;
+      expect(summary.errors).toEqual([]);
+      expect(summary.downloads).toMatchObject([{ status: 'retry' }]);
+    } finally {
+      release();
+    }
+    const [stopped] = await listDocuments(test.database.db, { postId });
+    const row = await getDocument(test.database.db, stopped?.id as number);
+    expect(row).toMatchObject({ status: 'pending', attempts: 0, leaseOwner: null });
+    expect(row?.error).toMatch(/stopped at \d+ bytes \(this worker is stopping\)/);
+    await run.drain();
+    const [done] = await listDocuments(test.database.db, { postId });
+    expect(done).toMatchObject({ status: 'extracted', sizeBytes: bytes.length });
+    expect(file.ranges).toEqual(['', 'bytes=131072-']);
   });
 });
