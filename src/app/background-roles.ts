@@ -92,16 +92,26 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
         alertLog.error({ error: describeError(error) }, 'alert dispatch pass failed'),
       );
   };
+  // Stopping the roles ends the documents pass's claims and the retro-hunts (stopped first, see the end).
+  const stopping = new AbortController();
+  // A pass takes work for as long as any of its downloads lasts (no limit): a pass that stopped claiming after N
+  // downloads would leave every later file waiting for its slowest one.
   const documents = worker
     ? startPeriodic(
         'documents',
-        () => pipeline.documents.processPending().finally(deliverAlerts),
+        () =>
+          pipeline.documents
+            .processPending({
+              limit: Number.POSITIVE_INFINITY,
+              extractLimit: Number.POSITIVE_INFINITY,
+              signal: stopping.signal,
+            })
+            .finally(deliverAlerts),
         15_000,
         moduleLogger(ctx.logger, 'documents'),
       )
     : { kick: async () => undefined, stop: async () => undefined };
   // Workers run the retro-hunts the CLI hands them, one at a time, and say so to the CLI (hunt-locks.ts).
-  const stopping = new AbortController();
   // The role's queue, for a hunt's next slice: known once the role has started (a hunt taken before runs in one job).
   let queue: Queue | undefined;
   const bindings: WorkerBinding[] = [
@@ -142,6 +152,7 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
           : await runWorkerRole(ctx, common);
   } catch (error) {
     await alertDispatcher?.stop();
+    stopping.abort();
     await documents.stop();
     pipeline.close();
     throw error;
@@ -161,6 +172,7 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
     {
       name: 'documents',
       stop: async () => {
+        stopping.abort();
         await documents.stop();
         pipeline.close();
       },
@@ -172,7 +184,7 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
       stop: () => role.stop(),
     },
     // Stopped first (the list is stopped in reverse): no new hunt is handed to this worker, and a running hunt is cut
-    // short and handed back to the queue before the queue waits for its handlers.
+    // short and handed back to the queue before the queue waits for its handlers; the documents pass takes no more.
     {
       name: 'retro-hunts',
       stop: async () => {

@@ -95,6 +95,11 @@ export const documentsSchema = z.strictObject({
   listingDepth: z.number().int().min(0).max(10),
   maxListingEntries: z.number().int().min(1).max(100_000),
   idleTimeoutSeconds: z.number().min(1).max(3600),
+  /** A download slower than this over rateWindowSeconds is cut and retried later from where it stopped; 0: no floor. */
+  minKilobytesPerSecond: z.number().min(0).max(1_048_576),
+  rateWindowSeconds: z.number().min(1).max(3600),
+  /** The cap on one download attempt, however fast (the next attempt resumes). */
+  maxDownloadMinutes: z.number().min(0.1).max(10_080),
   resumeAttempts: z.number().int().min(0).max(100),
   maxAttempts: z.number().int().min(1).max(100),
   retryMinutes: z.number().min(0).max(10_080),

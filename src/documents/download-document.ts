@@ -52,7 +52,11 @@ function refuseKind(head: Buffer, deps: DocumentDeps, url: string): void {
  * earlier attempt left; merges it with an earlier copy of the same file; expands a directory listing into documents.
  * Never throws for what the site or the file does: the outcome is recorded on the document.
  */
-export async function downloadDocument(deps: DocumentDeps, id: number): Promise<DownloadOutcome> {
+export async function downloadDocument(
+  deps: DocumentDeps,
+  id: number,
+  signal?: AbortSignal,
+): Promise<DownloadOutcome> {
   const now = () => deps.clock?.() ?? new Date();
   const document = await getDocument(deps.db, id);
   if (!document) return { status: 'gone', id, error: 'the document no longer exists' };
@@ -97,6 +101,7 @@ export async function downloadDocument(deps: DocumentDeps, id: number): Promise<
         maxBytes: room,
         limits: deps.settings.download,
         inspect: (head) => refuseKind(head, deps, source.url),
+        ...(signal ? { signal } : {}),
         onProgress: (received, expected) => {
           progress = { downloadedBytes: received, expectedBytes: expected ?? null };
           const at = performance.now();
@@ -162,6 +167,18 @@ export async function downloadDocument(deps: DocumentDeps, id: number): Promise<
     }
     if (error instanceof FetchError || !isAppError(error)) {
       await upload.close();
+      if (signal?.aborted) {
+        // This worker is stopping: not the file's fault; it waits for the next pass (of any worker), resumed.
+        await recordOutcome(deps.db, id, {
+          status: 'pending',
+          error: message,
+          retryAt: now(),
+          countAttempt: false,
+          downloadedBytes: upload.offset,
+        });
+        log.info({ received: upload.offset }, 'download stopped with the worker, will resume');
+        return { status: 'retry', id, error: message };
+      }
       // Tor itself being down is not the file's fault: retried without counting an attempt.
       const countAttempt = !(error instanceof FetchError && error.failure === 'tor_unavailable');
       const attempts = document.attempts + (countAttempt ? 1 : 0);

@@ -13,7 +13,11 @@ import { documentSettings, ocrEngine } from './settings.ts';
 export interface DocumentPipeline {
   deps: DocumentDeps;
   /** One pass of the queue (what the documents job runs). */
-  processPending(options?: { limit?: number; extractLimit?: number }): Promise<ProcessSummary>;
+  processPending(options?: {
+    limit?: number;
+    extractLimit?: number;
+    signal?: AbortSignal;
+  }): Promise<ProcessSummary>;
   download(documentId: number): Promise<DownloadOutcome>;
   extract(documentId: number): Promise<ExtractOutcome>;
   /** Deletes raw files past the retention period (what the maintenance job runs). */

@@ -21,6 +21,8 @@ export interface DocumentSettings {
   retentionDays: number;
   /** How long a claim on a document lasts without renewal (renewed while downloading). */
   leaseMs: number;
+  /** A free download slot looks for new work this often while another slot of the pass still downloads. */
+  idlePollMs: number;
   extract: ExtractLimits;
 }
 
@@ -41,11 +43,15 @@ export function documentSettings(config: Config): DocumentSettings {
       maxRedirects: config.crawl.maxRedirects,
       maxResumes: documents.resumeAttempts,
       resumeDelayMs: 2000,
+      minBytesPerWindow: Math.round(documents.minKilobytesPerSecond * 1024 * documents.rateWindowSeconds),
+      rateWindowMs: documents.rateWindowSeconds * 1000,
+      maxDurationMs: Math.round(documents.maxDownloadMinutes * 60_000),
     },
     maxAttempts: documents.maxAttempts,
     retryBaseMs: documents.retryMinutes * 60_000,
     retentionDays: documents.retentionDays,
     leaseMs: 120_000,
+    idlePollMs: 5_000,
     extract: {
       ...DEFAULT_EXTRACT_LIMITS,
       maxEntries: documents.archive.maxEntries,

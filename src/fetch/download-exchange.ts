@@ -6,6 +6,7 @@ import { isAppError } from '../shared/errors.ts';
 import type { EvidenceUpload } from '../store/evidence-upload.ts';
 import type { SocksAgentPool } from '../tor/socks-agent.ts';
 import type { DownloadRequest } from './download.ts';
+import type { DownloadDeadline } from './download-deadline.ts';
 import { FetchError, PageRejectedError } from './fetch-errors.ts';
 import { USER_AGENT } from './fetch-limits.ts';
 import { classifyNetworkError } from './http-fetcher.ts';
@@ -41,10 +42,19 @@ export function open(
       clearTimeout(timer);
       reject(classifyNetworkError(error, url));
     });
+    const stop = () => {
+      clearTimeout(timer);
+      outgoing.destroy();
+      reject(stoppedError(url, 0));
+    };
+    request.signal?.addEventListener('abort', stop, { once: true });
+    outgoing.on('close', () => request.signal?.removeEventListener('abort', stop));
     outgoing.on('response', (response) => {
       clearTimeout(timer);
+      request.signal?.removeEventListener('abort', stop);
       resolve(response);
     });
+    if (request.signal?.aborted) stop();
     outgoing.end();
   });
 }
@@ -65,6 +75,13 @@ export function statusError(url: string, status: number): Error {
   return new PageRejectedError('http_status', url, message);
 }
 
+export function stoppedError(url: string, received: number): FetchError {
+  return new FetchError(
+    { failure: 'reset', url },
+    `${url}: stopped at ${received} bytes (this worker is stopping)`,
+  );
+}
+
 export function tooLarge(url: string, size: number, max: number): PageRejectedError {
   return new PageRejectedError(
     'too_large',
@@ -80,8 +97,17 @@ export async function receive(
   request: DownloadRequest,
   url: string,
   state: { inspected: boolean; contentType: string; expected: number | undefined },
+  deadline: DownloadDeadline,
 ): Promise<{ complete: boolean; error?: Error }> {
   let idle: NodeJS.Timeout | undefined;
+  const judge = (overdue: Error | undefined) => {
+    if (overdue) body.destroy(overdue);
+  };
+  // The cap holds while no byte comes, too (the floor is judged on each chunk, below).
+  const ticker = setInterval(() => judge(deadline.tick(upload.offset)), deadline.tickMs);
+  const stop = () => judge(stoppedError(url, upload.offset));
+  request.signal?.addEventListener('abort', stop, { once: true });
+  if (request.signal?.aborted) stop();
   const arm = () => {
     clearTimeout(idle);
     idle = setTimeout(
@@ -109,6 +135,7 @@ export async function receive(
       await upload.write(chunk as Buffer);
       if (upload.offset >= HEAD_BYTES) inspect();
       request.onProgress?.(upload.offset, state.expected);
+      judge(deadline.check(upload.offset));
     }
     inspect();
     return { complete: true };
@@ -119,6 +146,8 @@ export async function receive(
     return { complete: false, error: classifyNetworkError(error, url) };
   } finally {
     clearTimeout(idle);
+    clearInterval(ticker);
+    request.signal?.removeEventListener('abort', stop);
     body.destroy();
   }
 }

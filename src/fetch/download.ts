@@ -1,15 +1,17 @@
 import type { EvidenceUpload } from '../store/evidence-upload.ts';
 import type { SocksAgentPool } from '../tor/socks-agent.ts';
-import { decoded, open, receive, statusError, tooLarge } from './download-exchange.ts';
+import { type DeadlineLimits, DownloadDeadline } from './download-deadline.ts';
+import { decoded, open, receive, statusError, stoppedError, tooLarge } from './download-exchange.ts';
 import { FetchError, PageRejectedError } from './fetch-errors.ts';
 import { checkRedirect } from './redirect-policy.ts';
 
 /**
  * Downloads of posted files through Tor: streamed into a resumable evidence upload (encrypted as it arrives), never
  * buffered; size-capped as the bytes come; resumed with HTTP Range after a cut (If-Range keeps a changed file from
- * being stitched to the old one); a stalled transfer is cut after an idle timeout and resumed.
+ * being stitched to the old one); a stalled transfer is cut after an idle timeout and resumed. A transfer under the
+ * throughput floor, or past the cap, ends the call (FetchError total_timeout): the caller retries it later, resumed.
  */
-export interface DownloadLimits {
+export interface DownloadLimits extends DeadlineLimits {
   connectTimeoutMs: number;
   firstByteTimeoutMs: number;
   /** No byte for this long and the connection is cut (then resumed). */
@@ -31,6 +33,8 @@ export interface DownloadRequest {
   /** Sees the first bytes (up to 64 KiB, or the whole file if smaller) once; throws to refuse the file. */
   inspect?: (head: Buffer, contentType: string) => void;
   onProgress?: (received: number, expected: number | undefined) => void;
+  /** Aborted: the transfer stops at once (FetchError reset), keeping what was stored for a later resume. */
+  signal?: AbortSignal;
 }
 
 export interface DownloadResult {
@@ -68,7 +72,11 @@ export async function download(
   let restarts = 0;
   let url = request.url;
   checkRedirect(url, url, request.allowedHosts);
+  const deadline = new DownloadDeadline(request.limits, request.url);
   for (let attempt = 0; ; attempt++) {
+    const overdue = deadline.overCap(upload.offset);
+    if (overdue) throw overdue;
+    if (request.signal?.aborted) throw stoppedError(url, upload.offset);
     const offset = upload.offset;
     const headers: Record<string, string> = {};
     if (offset > 0) {
@@ -142,10 +150,14 @@ export async function download(
     } satisfies Meta);
     Object.assign(meta, upload.meta);
     const { body, resumable } = decoded(response);
-    const outcome = await receive(body, upload, request, url, state);
+    deadline.restart(upload.offset);
+    const outcome = await receive(body, upload, request, url, state, deadline);
     const short = state.expected !== undefined && upload.offset < state.expected;
     if (outcome.complete && !short) break;
     if (!resumable) await upload.restart();
+    // Too slow or too long: reconnecting now would hold the slot again; the caller retries later, resumed.
+    if (outcome.error instanceof FetchError && outcome.error.failure === 'total_timeout') throw outcome.error;
+    if (request.signal?.aborted) throw stoppedError(url, upload.offset);
     if (attempt >= request.limits.maxResumes) {
       throw new FetchError(
         { failure: 'reset', url },

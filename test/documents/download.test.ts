@@ -45,6 +45,9 @@ function request(host: string, path: string, overrides: Partial<DownloadRequest>
       maxRedirects: 3,
       maxResumes: 3,
       resumeDelayMs: 0,
+      minBytesPerWindow: 0,
+      rateWindowMs: 1000,
+      maxDurationMs: 60_000,
     },
     ...overrides,
   };
@@ -127,9 +130,15 @@ describe('download through Tor into the evidence store', () => {
     const hostC = harness.serve(fixtureSite({ '/c.csv': stalling.route }));
     const c = await store().openUpload('c');
     // The first answer goes silent for good, so a shorter idle limit only ends the wait sooner; the resumed answer
-    // shares it, hence seconds rather than the 1 s it was.
-    const stallLimits = { ...request(hostC, '').limits, idleTimeoutMs: 5000 };
-    expect(await download(agents, request(hostC, '/c.csv', { limits: stallLimits }), c)).toMatchObject({
+    // shares it, hence seconds. With a floor whose window is shorter than the idle timeout: silence is still the idle
+    // timer's, resumed at once.
+    const floored = {
+      ...request(hostC, '').limits,
+      idleTimeoutMs: 5000,
+      minBytesPerWindow: 1000,
+      rateWindowMs: 300,
+    };
+    expect(await download(agents, request(hostC, '/c.csv', { limits: floored }), c)).toMatchObject({
       bytes: dump.length,
       resumes: 1,
     });
@@ -166,6 +175,54 @@ describe('download through Tor into the evidence store', () => {
     await expect(download(agents, request(host, '/moved'), await evidence.openUpload('w'))).rejects.toThrow(
       /IP addresses and localhost are never fetched/,
     );
+  });
+
+  it('ends a transfer that trickles under the throughput floor, though no idle timer ever fires', async () => {
+    // 1 byte every 100 ms (10 B/s at most, slower on a slow machine) against a floor of 1000 bytes per second: the
+    // floor trips whatever the machine's speed. Before the floor the download went on for the whole file.
+    const slow = fileRoute(dump.subarray(0, 200_000), { trickleAfter: 100_000, trickleEveryMs: 100 });
+    const host = harness.serve(fixtureSite({ '/slow.csv': slow.route }));
+    const limits = {
+      ...request(host, '').limits,
+      idleTimeoutMs: 30_000,
+      minBytesPerWindow: 1000,
+      rateWindowMs: 1000,
+    };
+    const upload = await store().openUpload('slow');
+    const failure = await download(agents, request(host, '/slow.csv', { limits }), upload).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(FetchError);
+    expect(failure).toMatchObject({ failure: 'total_timeout', disposition: 'retry' });
+    expect(String((failure as Error).message)).toMatch(
+      /too slow, \d+ bytes in the last [\d.]+ s where 1000 per 1 s are required \(1\d{5} bytes received\)/,
+    );
+    // No reconnection within the call: the slot is freed, and the caller resumes later from what was stored.
+    expect(slow.ranges).toEqual(['']);
+    expect(upload.offset).toBeGreaterThanOrEqual(65_536);
+  });
+
+  it('ends a transfer past the cap on one attempt, however fast it goes', async () => {
+    let sent = 0;
+    const host = harness.serve(
+      fixtureSite({
+        // An endless file at ~40 kB/s: never idle, never done (no floor here: only the cap is tested).
+        '/endless.bin': (_request, response) => {
+          response.writeHead(200, { 'content-type': 'application/octet-stream' });
+          const timer = setInterval(() => {
+            response.write(Buffer.alloc(2048, 'x'));
+            sent += 2048;
+          }, 50);
+          response.on('close', () => clearInterval(timer));
+        },
+      }),
+    );
+    const limits = { ...request(host, '').limits, minBytesPerWindow: 0, maxDurationMs: 1500 };
+    const failed = download(agents, request(host, '/endless.bin', { limits }), await store().openUpload('e'));
+    await expect(failed).rejects.toMatchObject({ failure: 'total_timeout' });
+    await expect(failed).rejects.toThrow(/not finished after 1\.5 s, the cap for one download attempt/);
+    expect(sent).toBeGreaterThan(0);
   });
 
   it('gives up after the resume attempts with a retryable error, and refuses what `inspect` refuses', async () => {

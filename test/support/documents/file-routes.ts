@@ -10,6 +10,9 @@ export interface FileRouteOptions {
   /** The first `stalls` responses send this many bytes, then go silent with the connection open. */
   stallAfter?: number;
   stalls?: number;
+  /** Bytes up to this offset of the file are sent at once, the rest one byte every `trickleEveryMs` (too slow). */
+  trickleAfter?: number;
+  trickleEveryMs?: number;
   /** Answers every request with the whole file (a server without Range support). */
   ignoreRange?: boolean;
   /** Leaves out Content-Length (chunked transfer). */
@@ -75,6 +78,21 @@ export function fileRoute(initial: Buffer, options: FileRouteOptions = {}): File
         stalls--;
         response.write(body.subarray(0, options.stallAfter));
         return; // never ends: the client's idle timeout must cut it
+      }
+      if (options.trickleAfter !== undefined) {
+        let sent = Math.max(0, options.trickleAfter - start);
+        response.write(body.subarray(0, sent));
+        const timer = setInterval(() => {
+          if (sent >= body.length || response.destroyed) {
+            clearInterval(timer);
+            response.end();
+            return;
+          }
+          response.write(body.subarray(sent, sent + 1));
+          sent++;
+        }, options.trickleEveryMs ?? 100);
+        response.on('close', () => clearInterval(timer));
+        return;
       }
       response.end(body);
     },
