@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { OperatorError } from '../shared/errors.ts';
 import { moduleLogger } from '../shared/logger.ts';
 import { startTor } from '../tor/tor-supervisor.ts';
 import { webAppFromContext } from '../web/from-context.ts';
@@ -65,8 +66,39 @@ export async function startRoles(
 }
 
 async function listen(app: FastifyInstance, ctx: AppContext): Promise<string> {
-  const address = await app.listen({ host: ctx.config.web.host, port: ctx.config.web.port });
-  return address.replace('[::1]', 'localhost');
+  const { host, port } = ctx.config.web;
+  try {
+    const address = await app.listen({ host, port });
+    return address.replace('[::1]', 'localhost');
+  } catch (error) {
+    throw listenProblem(error, host, port) ?? error;
+  }
+}
+
+const BIND_HINT =
+  'set LEAKWATCH_HOST (web.host) to 127.0.0.1, to 0.0.0.0 for every interface, or to an address of this machine';
+
+/** A host or port the web role cannot use is the operator's to fix: say which and how, not a stack trace. */
+function listenProblem(error: unknown, host: string, port: number): OperatorError | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${host}:${port}`;
+  const problem = (what: string, hint: string) =>
+    new OperatorError('web.cannot_listen', `the web UI cannot listen on ${where}: ${what}`, {
+      cause: error,
+      hint,
+    });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL')
+    return problem(`the host name "${host}" does not resolve (${code})`, BIND_HINT);
+  if (code === 'EADDRNOTAVAIL')
+    return problem(`"${host}" is not an address of this machine (${code})`, BIND_HINT);
+  if (code === 'EADDRINUSE')
+    return problem('the port is already in use', 'stop the other process, or set LEAKWATCH_PORT (web.port)');
+  if (code === 'EACCES')
+    return problem(
+      'permission denied',
+      'use a port above 1023 (LEAKWATCH_PORT), or grant the capability to bind',
+    );
+  return undefined;
 }
 
 /**

@@ -1,14 +1,12 @@
 import { ConfigError, isAppError } from '../shared/errors.ts';
+import { visibleLine } from '../shared/visible-text.ts';
 import { EXIT } from './exit-codes.ts';
 
 /**
  * Captured text (post titles, file names, error details) made safe for a terminal: control and format characters
- * (ANSI escapes, bidi overrides) masked as `?`, whitespace folded, clipped to `max` characters when given.
+ * (ANSI escapes, bidi overrides) shown as `⟨U+202E⟩`, whitespace folded, clipped to `max` characters when given.
  */
-export function safeText(text: string, max = Number.POSITIVE_INFINITY): string {
-  const masked = text.replace(/\s+/g, ' ').replace(/[\p{Cc}\p{Cf}]/gu, '?');
-  return masked.length > max ? `${masked.slice(0, max - 1)}…` : masked;
-}
+export const safeText = visibleLine;
 
 /** `--json`: one JSON document on stdout and nothing else there. */
 export function printJson(value: unknown): void {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { CONFIGURABLE_KINDS } from './document-kinds.ts';
 
@@ -8,6 +9,28 @@ import { CONFIGURABLE_KINDS } from './document-kinds.ts';
 
 const port = z.number().int().min(0).max(65535);
 
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/** An address or a host name to listen on; whether it is one of this machine's is only known at listen time. */
+const listenHost = z
+  .string()
+  .min(1)
+  .refine(
+    (value) => isIP(value) !== 0 || HOST_NAME.test(value),
+    'expected an IP address or a host name of this machine (127.0.0.1, 0.0.0.0, ::), without scheme or port',
+  );
+
+/** Intl knows the IANA zones node-cron and the digest use; an unknown one would only fail when a job is scheduled. */
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const databaseSchema = z.strictObject({
   url: z
     .string()
@@ -17,7 +40,7 @@ export const databaseSchema = z.strictObject({
 });
 
 export const webSchema = z.strictObject({
-  host: z.string().min(1),
+  host: listenHost,
   port,
   publicUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).nullable(),
   auth: z.enum(['auto', 'token']),
@@ -80,7 +103,7 @@ export const workerSchema = z.strictObject({
 });
 
 export const schedulerSchema = z.strictObject({
-  timezone: z.string().min(1),
+  timezone: z.string().min(1).refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Paris'),
   /** Housekeeping schedule (5 fields, or 6 with seconds). */
   maintenanceCron: z.string().regex(/^\S+( \S+){4,5}$/, 'expected a cron expression of 5 or 6 fields'),
 });

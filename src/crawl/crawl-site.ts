@@ -20,7 +20,7 @@ import { loadKnownPosts } from './known-posts.ts';
 import { readPostPages } from './post-pages.ts';
 import { type Fetchers, type ListingParser, type ReadSiteOptions, readSite } from './read-site.ts';
 import { recordReading } from './record-reading.ts';
-import { backoffUntil, judgeRun } from './site-health.ts';
+import { backoffUntil, judgePostPages, judgeRun } from './site-health.ts';
 
 export interface CrawlerDeps {
   db: Db;
@@ -161,7 +161,7 @@ export async function crawlSite(
           url: attempt.mirror,
         });
 
-    const verdict = judgeRun({
+    const listingVerdict = judgeRun({
       torAvailable: reading.torAvailable,
       pageLoaded: reading.pages.some((page) => page.status !== undefined),
       ...(reading.wall ? { wall: reading.wall } : {}),
@@ -174,16 +174,18 @@ export async function crawlSite(
       // Flagged, not failed: the posts read are kept, but nobody is declared missing on a view that may be partial.
       summary.errors.push({ code: 'drift_suspected', message: reading.disagreement.message });
       summary.review = reading.disagreement.message;
-      verdict.detail = `${verdict.detail}; review: ${reading.disagreement.message}`;
+      listingVerdict.detail = `${listingVerdict.detail}; review: ${reading.disagreement.message}`;
     }
     const details = await readPostPages(deps, site, reading.posts, known, now, summary.errors);
+    const verdict = judgePostPages(listingVerdict, details.outcome);
     const recorded = await recordReading(deps.db, {
       siteId: site.id,
       runId: run.id,
       baseline: summary.baseline,
       posts: details.posts,
       known,
-      countMissing: reading.complete && verdict.status === 'succeeded' && !reading.disagreement,
+      // Lost post pages do not make the listing less complete: missing posts are still counted.
+      countMissing: reading.complete && listingVerdict.status === 'succeeded' && !reading.disagreement,
       removeAfterRuns: deps.settings.removeAfterRuns,
       phoneRegions: deps.settings.phoneRegions ?? [],
       now,

@@ -1,3 +1,4 @@
+import { FetchError } from '../fetch/fetch-errors.ts';
 import type { FetchedPage } from '../fetch/http-fetcher.ts';
 import { mergeDetail, parseDetail } from '../parse/detail-parser.ts';
 import type { ParsedPost } from '../parse/parsed-post.ts';
@@ -10,7 +11,18 @@ import type { PageRecord } from './read-site.ts';
 
 export type PostPageRecord = PageRecord & { key: string };
 
-/** Opens the pages of new posts (and of posts never read in full), up to the cap, and completes their entries. */
+/** How the post pages went, for the run's verdict: wanted pages that were not read make the run partial. */
+export interface PostPagesOutcome {
+  wanted: number;
+  failed: number;
+  /** The Tor proxy went away mid-run: the pages left were not tried. */
+  torLost: boolean;
+}
+
+/**
+ * Opens the pages of new posts (and of posts never read in full), up to the cap, and completes their entries.
+ * Stops at the first sign of Tor gone: every page left would fail the same way.
+ */
 export async function readPostPages(
   deps: CrawlerDeps,
   site: SiteDefinition,
@@ -20,7 +32,8 @@ export async function readPostPages(
   errors: RunError[],
 ) {
   const pages: Array<PageRecord & { key: string }> = [];
-  if (!site.detail || deps.settings.maxDetailPages === 0) return { posts, pages };
+  const outcome: PostPagesOutcome = { wanted: 0, failed: 0, torLost: false };
+  if (!site.detail || deps.settings.maxDetailPages === 0) return { posts, pages, outcome };
   const changes = diffPosts(posts, known, { now });
   const wanted = new Set(
     changes
@@ -35,6 +48,12 @@ export async function readPostPages(
   const completed: ParsedPost[] = [];
   for (const change of changes) {
     if (!wanted.has(change.key) || pages.length >= deps.settings.maxDetailPages) {
+      completed.push(change.post);
+      continue;
+    }
+    outcome.wanted += 1;
+    if (outcome.torLost) {
+      outcome.failed += 1;
       completed.push(change.post);
       continue;
     }
@@ -62,9 +81,11 @@ export async function readPostPages(
     } catch (error) {
       errors.push({ code: 'post_page_failed', message: describeError(error), url });
       completed.push(change.post);
+      outcome.failed += 1;
+      if (error instanceof FetchError && error.failure === 'tor_unavailable') outcome.torLost = true;
     }
   }
-  return { posts: completed, pages };
+  return { posts: completed, pages, outcome };
 }
 
 /** The browser engine's screenshot and capture warnings, when the page came from it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffUntil, judgeRun, type RunFacts } from './site-health.ts';
+import { backoffUntil, judgePostPages, judgeRun, type RunFacts } from './site-health.ts';
 
 const facts = (overrides: Partial<RunFacts>): RunFacts => ({
   torAvailable: true,
@@ -50,6 +50,18 @@ describe('judgeRun', () => {
 
   it('calls a run partial when later listing pages failed', () => {
     expect(judgeRun(facts({ pagesFailed: 1 }))).toMatchObject({ status: 'partial', health: 'up' });
+  });
+});
+
+describe('judgePostPages', () => {
+  it('makes a run partial when post pages were lost, and says why', () => {
+    const listing = judgeRun(facts({}));
+    const verdict = judgePostPages(listing, { wanted: 8, failed: 7, torLost: true });
+    expect(verdict).toMatchObject({ status: 'partial', health: 'up' });
+    expect(verdict.detail).toMatch(/7 of 8 post pages failed: the Tor SOCKS proxy became unavailable/);
+    expect(judgePostPages(listing, { wanted: 8, failed: 0, torLost: false })).toBe(listing);
+    const broken = judgeRun(facts({ postsSeen: 0 }));
+    expect(judgePostPages(broken, { wanted: 1, failed: 1, torLost: false })).toBe(broken);
   });
 });
 

@@ -68,6 +68,23 @@ export function judgeRun(facts: RunFacts): HealthVerdict {
   return { status: 'succeeded', health: 'up', detail: `${facts.postsSeen} posts` };
 }
 
+export interface PostPageFacts {
+  wanted: number;
+  failed: number;
+  torLost: boolean;
+}
+
+/**
+ * A listing read in full but post pages lost (Tor died after the listing, pages erroring) is partial, never succeeded:
+ * those posts have no body nor files yet. The site answered its listing, so it stays up; the detail says what was lost.
+ */
+export function judgePostPages(verdict: HealthVerdict, facts: PostPageFacts): HealthVerdict {
+  if (facts.failed === 0 || (verdict.status !== 'succeeded' && verdict.status !== 'partial')) return verdict;
+  const why = facts.torLost ? ': the Tor SOCKS proxy became unavailable after the listing' : '';
+  const lost = `${facts.failed} of ${facts.wanted} post pages failed${why}`;
+  return { ...verdict, status: 'partial', detail: `${verdict.detail}; ${lost}` };
+}
+
 function median(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);

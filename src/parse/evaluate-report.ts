@@ -1,7 +1,7 @@
-import { safeText } from '../cli/output.ts';
+import { visibleLine as safeText } from '../shared/visible-text.ts';
 import type { EvaluationReport, EvaluationTotal, PageResult } from './evaluate.ts';
 
-/** Text and JSON renderings of an evaluation. Titles come from hostile pages: control characters are masked. */
+/** Text and JSON renderings of an evaluation. Titles come from hostile pages: invisible characters are shown. */
 
 const NOTE_TITLES = 3;
 const NOTE_TITLE_CHARS = 40;

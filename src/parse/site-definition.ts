@@ -1,3 +1,4 @@
+import { load } from 'cheerio';
 import { z } from 'zod';
 import { isValidOnionUrl, onionUrlProblem } from '../tor/onion-address.ts';
 import type { PageInput, ParsedListing } from './parsed-post.ts';
@@ -8,16 +9,37 @@ import type { PageInput, ParsedListing } from './parsed-post.ts';
  * without rebuilding.
  */
 
+const emptyPage = load('<html><body></body></html>');
+
+/** Compiled against an empty page, as the crawler will compile it: a bad selector fails at load, not at crawl time. */
+const selector = z.string().superRefine((value, ctx) => {
+  if (value === '') return;
+  try {
+    emptyPage(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `invalid CSS selector "${value}": ${(error as Error).message}` });
+  }
+});
+
+/** Compiled with the flags field-reader uses. */
+const pattern = z.string().superRefine((value, ctx) => {
+  try {
+    new RegExp(value, 'iu');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `invalid pattern: ${(error as Error).message}` });
+  }
+});
+
 /** A CSS selector, or a selector with the attribute to read and a pattern whose first group is kept. */
 export const fieldSchema = z.union([
-  z.string().min(1),
+  selector.min(1),
   z.strictObject({
     /** Empty or absent: the post container itself. */
-    selector: z.string().optional(),
+    selector: selector.optional(),
     /** Attribute to read instead of the text (href, datetime, title, data-*). */
     attr: z.string().optional(),
     /** Regular expression applied to the value; its first group (or whole match) is kept. */
-    pattern: z.string().optional(),
+    pattern: pattern.optional(),
   }),
 ]);
 export type FieldSpec = z.infer<typeof fieldSchema>;
@@ -47,9 +69,9 @@ const jsonFieldsSchema = z.strictObject({
 
 export const paginationSchema = z.strictObject({
   /** Selector of the "next page" link(s). */
-  next: z.string().optional(),
+  next: selector.optional(),
   /** Selector of every numbered page link on the page. */
-  links: z.string().optional(),
+  links: selector.optional(),
   /** Page URL template, `{n}` replaced by 2, 3, … until a page lists no posts. */
   template: z.string().optional(),
   /** Never read more listing pages than this per run. */
@@ -75,7 +97,7 @@ export const siteDefinitionSchema = z.strictObject({
       paths: z.array(z.string().startsWith('/')).default(['/']),
       format: z.enum(['html', 'json']).default('html'),
       /** Selector of one post's container (html). Absent: the generic extractor reads the page. */
-      posts: z.string().optional(),
+      posts: selector.optional(),
       fields: fieldsSchema.optional(),
       /** JSON listings: dot path to the array of items ('' for a top-level array) and the fields in each. */
       json: z.strictObject({ items: z.string(), fields: jsonFieldsSchema }).optional(),

@@ -1,7 +1,9 @@
+import { visibleText } from '../shared/visible-text.ts';
+
 /**
  * The one way the UI writes HTML. Everything interpolated into an `html` template is escaped unless it is itself
  * Html (another template, or `raw` of a constant): captured titles, post texts and file names are hostile, and a
- * template that forgets to escape cannot be written by accident.
+ * template that forgets to escape cannot be written by accident. Bidi overrides and invisible characters are shown.
  */
 export class Html {
   constructor(readonly value: string) {}
@@ -30,7 +32,8 @@ function render(value: Interpolation): string {
   if (value === null || value === undefined || value === false) return '';
   if (value instanceof Html) return value.value;
   if (Array.isArray(value)) return value.map(render).join('');
-  return escapeHtml(String(value));
+  // Shown as ⟨U+202E⟩ rather than obeyed: `\u202Egnp.exe` must not read as an image file name.
+  return escapeHtml(visibleText(String(value)));
 }
 
 export function html(strings: TemplateStringsArray, ...values: Interpolation[]): Html {

@@ -80,6 +80,22 @@ describe('Discord embed', () => {
     expect(sent.allowed_mentions).toEqual({ parse: [] });
   });
 
+  it('writes bidi overrides of captured titles and file names out as code points', () => {
+    const spoof = payload(1);
+    const embed = buildEmbed(
+      {
+        ...spoof,
+        post: { ...spoof.post, title: 'Invoices \u202Egnp.exe' },
+        documentName: 'scan\u200B.pdf',
+      },
+      { samples: false, alertId: 3 },
+    );
+    const sent = JSON.stringify(embed);
+    expect(sent).toContain('Invoices ⟨U+202E⟩gnp.exe');
+    expect(sent).toContain('scan⟨U+200B⟩.pdf');
+    expect(sent).not.toMatch(/[\u200B\u202E]/u);
+  });
+
   it('shows masked samples only when the channel enables them', () => {
     const off = buildEmbed(payload(3), { samples: false, alertId: 2 });
     expect(off.fields.some((f) => f.name === 'Masked samples')).toBe(false);

@@ -36,6 +36,21 @@ describe('leakwatch CLI', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('exits 3 on an unknown time zone or a web host that is not one, naming both keys', async () => {
+    const result = await runCli(['config'], {
+      env: { LEAKWATCH_TIMEZONE: 'Mars/Olympus', LEAKWATCH_HOST: 'http://0.0.0.0:8080' },
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(
+      'scheduler.timezone = "Mars/Olympus" (from LEAKWATCH_TIMEZONE): expected an IANA time zone',
+    );
+    expect(result.stderr).toContain('web.host = "http://0.0.0.0:8080" (from LEAKWATCH_HOST)');
+    const fine = await runCli(['config', '--json'], {
+      env: { LEAKWATCH_TIMEZONE: 'Europe/Paris', LEAKWATCH_HOST: '::' },
+    });
+    expect(fine.code).toBe(0);
+  });
+
   it('config --json prints one JSON document with secrets masked and sources', async () => {
     const result = await runCli(['config', '--json'], {
       env: { LEAKWATCH_SECRET_KEY: 'q'.repeat(40), DATABASE_URL: 'postgres://lw:topsecret@db:5432/lw' },

@@ -78,6 +78,31 @@ describe('leakwatch crawl, sites and sites validate', () => {
     );
   });
 
+  it('refuses a definition whose selector or pattern cannot compile, naming each key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-sites-'));
+    const base = definition('broken-selectors', randomOnionHost());
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        ...base,
+        listing: {
+          ...base.listing,
+          posts: 'div[[',
+          fields: { ...base.listing.fields, date: { selector: 'span:nope', pattern: '(unclosed' } },
+        },
+        detail: { description: 'div.content >> p' },
+      }),
+    );
+    const result = await runCli(['sites', 'validate', file]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('listing.posts: invalid CSS selector "div[["');
+    expect(result.stderr).toContain('listing.fields.date.selector: invalid CSS selector "span:nope"');
+    expect(result.stderr).toContain('listing.fields.date.pattern: invalid pattern');
+    expect(result.stderr).toContain('detail.description: invalid CSS selector');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('crawls a YAML-defined site through Tor and lists it with its health and posts', async () => {
     const sitesDir = mkdtempSync(join(tmpdir(), 'lw-sites-'));
     const host = harness.serve(serveLeakSite(makePosts(6), 2));

@@ -104,8 +104,10 @@ describe('registry commands', () => {
       'phone=TEL',
       '--json',
     ]);
-    expect(result.code).toBe(0);
+    // Rejected values are not imported, the valid ones are, and the command says so with a non-zero exit.
+    expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
+    expect(report.ok).toBe(false);
     expect(report.import).toMatchObject({
       rowsTotal: 3,
       rowsAccepted: 2,
@@ -129,8 +131,23 @@ describe('registry commands', () => {
       'email=courriel',
       '--no-hunt',
     ]);
+    expect(human.code).toBe(1);
     expect(human.stderr).toContain('line 4, column "Courriel": not an e-mail address');
     expect(human.stderr).toContain('(0 new)');
+    expect(human.stderr).toContain('incomplete: 1 values rejected and NOT imported');
+    const clean = join(dir, 'clean.csv');
+    writeFileSync(clean, `Nom;Courriel\nMarchal;${REGISTERED[0]}\n`);
+    const complete = await run([
+      'identifiers',
+      'import',
+      'azur',
+      clean,
+      '--column',
+      'email=courriel',
+      '--no-hunt',
+    ]);
+    expect(complete.code).toBe(0);
+    expect(complete.stderr).not.toContain('incomplete');
     const status = JSON.parse((await run(['identifiers', 'status', '--json'])).stdout);
     expect(status.organisations[0]).toMatchObject({
       slug: 'azur',

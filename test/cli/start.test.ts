@@ -60,6 +60,28 @@ describe('leakwatch start', () => {
     expect((await fetch(`http://127.0.0.1:${first.port}/readyz`)).status).toBe(200);
   });
 
+  it('exits 5 with a hint, not a stack trace, when the web host is not usable', async () => {
+    // A name under .invalid never resolves (RFC 2606); 192.0.2.1 (TEST-NET-1) is never an address of this machine.
+    for (const [host, reason] of [
+      ['leakwatch-test.invalid', 'does not resolve'],
+      ['192.0.2.1', 'is not an address of this machine'],
+    ] as const) {
+      const result = await runCli(['start'], {
+        env: {
+          LEAKWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'lw-start-')),
+          LEAKWATCH_HOST: host,
+          LEAKWATCH_PORT: String(await freePort()),
+          LEAKWATCH_TOR_SOCKS: 'socks5h://127.0.0.1:9',
+        },
+      });
+      expect(result.code).toBe(5);
+      expect(result.stderr).toContain(`the web UI cannot listen on ${host}:`);
+      expect(result.stderr).toContain(reason);
+      expect(result.stderr).toContain('hint: set LEAKWATCH_HOST');
+      expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
+    }
+  });
+
   describe('on PostgreSQL', () => {
     let scratch: ScratchPostgres;
     beforeAll(async () => {

@@ -19,12 +19,19 @@ import { createScratchPostgres, type ScratchPostgres } from '../support/test-dat
 // Clears the screen, sets the window title, and a bidi override that would reverse what follows.
 const HOSTILE = 'Azur Analytics \u001b[2J\u001b]0;pwned\u0007 leak \u202egnp.exe';
 const CONTROL = /[\p{Cc}\p{Cf}]/u;
+/** HOSTILE as every display writes it: each control, format or bidi character as its code point, still inert. */
+const SHOWN = 'Azur Analytics ⟨U+001B⟩[2J⟨U+001B⟩]0;pwned⟨U+0007⟩ leak ⟨U+202E⟩gnp.exe';
 
 describe('captured text on the terminal', () => {
-  it('safeText masks control and format characters and folds whitespace', () => {
-    expect(safeText(HOSTILE)).toBe('Azur Analytics ?[2J?]0;pwned? leak ?gnp.exe');
+  it('safeText shows control and format characters as code points and folds whitespace', () => {
+    expect(safeText(HOSTILE)).toBe(SHOWN);
     expect(safeText('a\n\tb\r\nc')).toBe('a b c');
     expect(safeText('abcdef', 4)).toBe('abc…');
+    expect(safeText('zero\u200Bwidth \uFEFFbom \u2066isolate\u2069')).toBe(
+      'zero⟨U+200B⟩width ⟨U+FEFF⟩bom ⟨U+2066⟩isolate⟨U+2069⟩',
+    );
+    // Clipped before a code point rather than inside it.
+    expect(safeText('abcd\u202Eefgh', 8)).toBe('abcd…');
   });
 
   it('the console channel prints a hostile title as inert text', async () => {
@@ -73,7 +80,7 @@ describe('captured text on the terminal', () => {
       expect(lines).toHaveLength(2);
       for (const line of lines) {
         expect(line).not.toMatch(CONTROL);
-        expect(line).toContain('Azur Analytics ?[2J?]0;pwned? leak ?gnp.exe');
+        expect(line).toContain(SHOWN);
       }
     } finally {
       setConsoleWriter(previous);
@@ -110,17 +117,17 @@ describe('captured text on the terminal', () => {
       await scratch?.drop();
     });
 
-    it('matches prints the title with control characters masked', async () => {
+    it('matches prints the title with control characters shown as code points', async () => {
       const result = await runCli(['matches', '--org', 'azur'], { env });
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain('"Azur Analytics ?[2J?]0;pwned? leak ?gnp.exe"');
+      expect(result.stdout).toContain(`"${SHOWN}"`);
       expect(result.stdout.replace(/\n/g, '')).not.toMatch(CONTROL);
     });
 
-    it('documents prints the file name with control characters masked', async () => {
+    it('documents prints the file name with control characters shown as code points', async () => {
       const result = await runCli(['documents'], { env });
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain('clients?[8m.csv');
+      expect(result.stdout).toContain('clients⟨U+001B⟩[8m.csv');
       expect(result.stdout.replace(/\n/g, '')).not.toMatch(CONTROL);
     });
   });

@@ -153,6 +153,25 @@ describe.each(DRIVERS)('web UI access on %s', (driver) => {
       expect((await networked.inject({ method: 'GET', url })).statusCode, url).toBe(200);
   });
 
+  it('on another host tells /readyz callers without a token only whether it is ready', async () => {
+    const anonymous = await networked.inject({ method: 'GET', url: '/readyz' });
+    expect(anonymous.statusCode).toBe(200);
+    expect(anonymous.json()).toEqual({ status: 'ready' });
+    const forged = await networked.inject({
+      method: 'GET',
+      url: '/readyz',
+      headers: { authorization: 'Bearer lwt_wrong' },
+    });
+    expect(forged.json()).toEqual({ status: 'ready' });
+    const headers = { authorization: `Bearer ${await newToken(`readyz-${driver}`)}` };
+    const detailed = (await networked.inject({ method: 'GET', url: '/readyz', headers })).json();
+    expect(detailed.checks.database).toMatchObject({ driver, migrationsCurrent: true });
+    expect(detailed.checks.tor).toHaveProperty('socks');
+    // On loopback the UI is open to its local users, and so are the details.
+    const local = (await open.inject({ method: 'GET', url: '/readyz' })).json();
+    expect(local.checks.database).toMatchObject({ driver, migrationsCurrent: true });
+  });
+
   it('accepts a Bearer token, stored only as a keyed hash, and refuses it once revoked or expired', async () => {
     const token = await newToken(`bearer-${driver}`);
     const [row] = await test.database.query<{ token_hash: string; last_used_at: Date | null }>(

@@ -9,6 +9,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumLaunchOptions } from '../../src/fetch/browser-fetcher.ts';
 import { escapeHtml, html } from '../../src/web/html.ts';
+import { createDocument, createPost } from '../match/support.ts';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { HOSTILE, type Seeded, seed, testEvidenceStore, testWebApp } from './support/seed.ts';
 
@@ -80,6 +81,28 @@ describe('hostile captured content', () => {
     expect(detail('pre.post-text').text()).toBe(HOSTILE.body);
     expect(detail('main').text()).toContain(HOSTILE.group);
     expect(detail('main').text()).toContain(HOSTILE.url);
+  });
+
+  it('shows bidi overrides and invisible characters of titles and file names as code points', async () => {
+    const spoof = await createPost(test.database.db, {
+      title: 'Invoices \u202Egnp.exe',
+      bodyText: 'line one\nline\u200Btwo',
+    });
+    await createDocument(test.database.db, spoof.id, 'scan\u2066\u202Efdp.exe');
+    const bidi = /[\u200B-\u200F\u202A-\u202E\u2066-\u2069]/u;
+    for (const url of [`/posts/${spoof.id}`, '/posts']) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode, url).toBe(200);
+      expect(response.body, url).not.toMatch(bidi);
+      expect(response.body, url).toContain('Invoices ⟨U+202E⟩gnp.exe');
+    }
+    const detail = cheerio.load((await app.inject({ method: 'GET', url: `/posts/${spoof.id}` })).body);
+    expect(detail('h1').text()).toBe('Invoices ⟨U+202E⟩gnp.exe');
+    expect(detail('main').text()).toContain('scan⟨U+2066⟩⟨U+202E⟩fdp.exe');
+    // Line breaks of the post text are kept; only the invisible character is written out.
+    expect(detail('pre.post-text').text()).toBe('line one\nline⟨U+200B⟩two');
+    // Still escaped: the helper runs before the entities.
+    expect(html`<p title="${'<b>\u202E'}">`.value).toBe('<p title="&lt;b&gt;⟨U+202E⟩">');
   });
 
   it('in the real Chromium: renders the post page with no script run and no request beyond 127.0.0.1', async () => {

@@ -1,6 +1,6 @@
 /** Alerts as one line each on stderr (or a writer set by the caller): for the demo and for operators without chat. */
 import { z } from 'zod';
-import { safeText } from '../../cli/output.ts';
+import { visibleLine as safeText } from '../../shared/visible-text.ts';
 import type { AlertPayload } from '../payload.ts';
 import { type AlertChannel, routingSettings } from './channel.ts';
 

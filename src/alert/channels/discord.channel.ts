@@ -15,6 +15,7 @@ import {
   WebhookClient,
 } from 'discord.js';
 import { z } from 'zod';
+import { visibleText } from '../../shared/visible-text.ts';
 import type { Notice } from '../notice.ts';
 import { type AlertPayload, SEVERITY_COLOUR } from '../payload.ts';
 import {
@@ -85,10 +86,11 @@ export interface DiscordEmbed {
 
 /**
  * Captured text (titles, names, terms, file names) shown as written: Markdown that would turn it into a link,
- * emphasis, a heading, a list or a quote is escaped. Mentions are blocked by allowed_mentions on every message.
+ * emphasis, a heading, a list or a quote is escaped, bidi overrides and invisible characters shown as `⟨U+202E⟩`.
+ * Mentions are blocked by allowed_mentions on every message.
  */
 export function discordText(text: string): string {
-  return escapeMarkdown(text, {
+  return escapeMarkdown(visibleText(text), {
     escape: true,
     maskedLink: true,
     heading: true,

@@ -1,5 +1,6 @@
 /** Slack incoming webhook: a short text and a Block Kit section with the counts (Slack caps a section at 3000). */
 import { z } from 'zod';
+import { visibleText } from '../../shared/visible-text.ts';
 import type { AlertPayload } from '../payload.ts';
 import { type AlertChannel, routingSettings } from './channel.ts';
 import { summariseList } from './discord.channel.ts';
@@ -12,10 +13,11 @@ const secretSchema = z.strictObject({
 
 /**
  * Slack reads `<…>` as links and mentions (`<!channel>`, `<https://evil|Open in leakwatch>`) and `&` as the start of
- * an entity: every captured value is escaped the way Slack asks (& < >) before it goes into a message.
+ * an entity: every captured value is escaped the way Slack asks (& < >) before it goes into a message, bidi overrides
+ * and invisible characters shown as `⟨U+202E⟩`.
  */
 export function slackText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return visibleText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export function slackBody(alert: AlertPayload, samples: boolean): Record<string, unknown> {

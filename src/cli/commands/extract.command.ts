@@ -9,6 +9,7 @@ import { definitionYaml, suggestDefinition } from '../../parse/generic/definitio
 import { type ExtractionResult, extractListing } from '../../parse/generic/index.ts';
 import type { PageInput } from '../../parse/parsed-post.ts';
 import { InputError } from '../../shared/errors.ts';
+import { visibleLine } from '../../shared/visible-text.ts';
 import { onionUrlProblem } from '../../tor/onion-address.ts';
 import { SocksAgentPool } from '../../tor/socks-agent.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -69,11 +70,8 @@ async function fetchOnionPage(url: string): Promise<PageInput> {
   }
 }
 
-/** Control and format characters masked, whitespace folded, clipped: titles come from hostile pages. */
-function safe(text: string, max: number): string {
-  const masked = text.replace(/\s+/g, ' ').replace(/[\p{Cc}\p{Cf}]/gu, '?');
-  return masked.length > max ? `${masked.slice(0, max - 1)}…` : masked;
-}
+/** Titles come from hostile pages: invisible characters shown, whitespace folded, clipped. */
+const safe = visibleLine;
 
 function humanReport(result: ExtractionResult): string {
   const lines = [

@@ -118,7 +118,14 @@ export function registerIdentifiersCommand(program: Command): void {
               say(
                 `  … and ${result.rejectionsTotal - SHOWN_REJECTIONS} more rejected values (--json lists up to 1 000)`,
               );
+            if (result.rejectionsTotal > 0)
+              say(
+                `incomplete: ${result.rejectionsTotal} values rejected and NOT imported; the ${result.inserted} new identifiers above were imported. Fix those lines and import the file again (registered identifiers are not duplicated).`,
+              );
           }
+          // Rejected values are people left unprotected: a script must notice, so the import is not a success.
+          const complete =
+            result.rejectionsTotal === 0 && (result.rowsAccepted > 0 || result.rowsTotal === 0);
           const hunt =
             options.hunt && result.inserted > 0
               ? await runHunt(ctx, {
@@ -128,8 +135,8 @@ export function registerIdentifiersCommand(program: Command): void {
                   wait: options.wait,
                 })
               : null;
-          if (options.json) printJson({ ok: true, import: result, hunt });
-          process.exitCode = result.rowsAccepted > 0 || result.rowsTotal === 0 ? EXIT.ok : EXIT.problems;
+          if (options.json) printJson({ ok: complete, import: result, hunt });
+          process.exitCode = complete ? EXIT.ok : EXIT.problems;
         } finally {
           await ctx.close();
         }

@@ -1,22 +1,31 @@
 import type { FastifyInstance } from 'fastify';
 import { describeError } from '../../shared/errors.ts';
 import { migrationStatus } from '../../store/migrate.ts';
+import { presentedToken, verifyApiToken } from '../access.ts';
 import type { WebDependencies } from '../app.ts';
 
 /**
  * /healthz: the process is alive. /readyz: it can do its work — the database answers and its schema is current.
  * Tor is reported but not required: without it the UI and API still serve, and crawls record tor_unavailable.
+ * Probes reach /readyz without a token; where the UI needs one, only a caller with a token sees the details (driver,
+ * migrations, the SOCKS address): a network learns from it only whether the service is ready.
  */
 export function registerHealthRoutes(app: FastifyInstance, deps: WebDependencies): void {
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/readyz', { logLevel: 'warn' }, async (request, reply) => {
     const database = await checkDatabase(deps);
     const tor = deps.tor.current();
     const ready = database.reachable && database.migrationsCurrent;
+    const status = ready ? 'ready' : 'not_ready';
     reply.code(ready ? 200 : 503);
+    const detailed =
+      !deps.access.requireToken ||
+      (await verifyApiToken(deps.database.db, deps.access, presentedToken(request)).catch(() => null)) !==
+        null;
+    if (!detailed) return { status };
     return {
-      status: ready ? 'ready' : 'not_ready',
+      status,
       checks: {
         database,
         tor: {
