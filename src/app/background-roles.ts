@@ -48,7 +48,9 @@ function crawlHandler(
     }
     try {
       const summary = await crawler.crawl(siteId, job.retryCount > 0 ? 'retry' : 'schedule');
-      await pipeline.afterCrawl(summary);
+      // The crawl queued its new and changed posts in its transaction: match them now (a failure stays queued and
+      // the periodic pass retries it).
+      await pipeline.matchPosts();
       // A crawl writes alert rows (matches, site health, new posts) in its transactions: deliver them now rather
       // than at the next periodic pass.
       deliverAlerts();
@@ -82,7 +84,8 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
   const worker = roles.includes('worker');
   // Workers deliver the alert outbox: a periodic pass, and the alert.dispatch job to deliver at once.
   const alertDispatcher = worker ? startAlertDispatcher(ctx) : null;
-  // Workers match what crawls find, and download, read and match posted files in a periodic pass.
+  // Workers match what crawls find, and download, read and match posted files; a periodic pass takes up what is due
+  // in each stage's queue (after a restart, a failed match, a crawl by the CLI).
   const pipeline = createLeakPipeline(ctx);
   const alertLog = moduleLogger(ctx.logger, 'alert');
   const deliverAlerts = () => {
@@ -95,7 +98,7 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
   const documents = worker
     ? startPeriodic(
         'documents',
-        () => pipeline.documents.processPending().finally(deliverAlerts),
+        () => pipeline.processPending().finally(deliverAlerts),
         15_000,
         moduleLogger(ctx.logger, 'documents'),
       )
@@ -147,6 +150,8 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
     throw error;
   }
   queue = role.queue;
+  // Work left by a previous run, a one-shot command or an older version (re-queued by a migration) is taken up now.
+  void documents.kick();
   // Without the announcement the CLI runs hunts itself: worse for a big registry, never wrong, so not fatal.
   const withdraw = worker
     ? await announceHuntWorker(ctx.database).catch((error: unknown) => {
