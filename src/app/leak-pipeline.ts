@@ -24,7 +24,8 @@ import {
   type OnMatches,
   recordDocumentForNewPosts,
 } from '../match/match-service.ts';
-import { matchPendingPosts, type PendingPostsPass } from '../match/pending-posts.ts';
+import { describeMatchError, matchPendingPosts, type PendingPostsPass } from '../match/pending-posts.ts';
+import { isAppError, RetryableError } from '../shared/errors.ts';
 import { type AlertListItem, listAlertPage } from '../store/alerts-view.repository.ts';
 import { postMatchBacklog } from '../store/post-match-queue.repository.ts';
 import type { AppContext } from './context.ts';
@@ -101,7 +102,15 @@ export function createLeakPipeline(ctx: AppContext, options: LeakPipelineOptions
         for await (const _record of records) break;
         return;
       }
-      keep(await matchDocumentForPosts(match, { documentId: document.id, postIds, records }, { onMatches }));
+      try {
+        keep(
+          await matchDocumentForPosts(match, { documentId: document.id, postIds, records }, { onMatches }),
+        );
+      } catch (error) {
+        // Recorded as the document's error (the file stays stored and is matched again later): the reason only.
+        if (isAppError(error)) throw error;
+        throw new RetryableError('match.failed', describeMatchError(error), { cause: error });
+      }
     },
     async linked(document) {
       const { outcomes, unrecorded } = await recordDocumentForNewPosts(match, document.id, { onMatches });

@@ -1,6 +1,7 @@
 // The post-matching stage: posts a crawl queued (store/post-match-queue.repository.ts) are claimed, matched, and taken
 // off the queue in the transaction that records their matches; a failed match waits with back-off and is retried.
 import { describeError, isAppError } from '../shared/errors.ts';
+import { pgErrorOf } from '../store/db-errors.ts';
 import {
   claimPostMatches,
   finishPostMatch,
@@ -24,6 +25,15 @@ export interface PendingPostsOptions {
 export interface PendingPostsPass {
   outcomes: MatchOutcome[];
   failed: Array<{ postId: number; error: string }>;
+}
+
+/**
+ * What a failed match is recorded with: the database's own reason rather than the failed statement, whose parameters
+ * (masked samples, locations) belong in match records only.
+ */
+export function describeMatchError(error: unknown): string {
+  const database = isAppError(error) ? undefined : pgErrorOf(error);
+  return database ? `database: ${database.message}` : describeError(error);
 }
 
 const BATCH = 20;
@@ -68,7 +78,7 @@ async function matchOne(
     });
     pass.outcomes.push(outcome);
   } catch (error) {
-    const message = describeError(error);
+    const message = describeMatchError(error);
     const delay = Math.min(MAX_RETRY_MS, options.retryBaseMs * 2 ** Math.min(claim.attempts, 20));
     await retryPostMatch(deps.db, claim, options.worker, {
       error: message,
