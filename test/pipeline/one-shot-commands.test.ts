@@ -11,10 +11,11 @@ import { createAppContext } from '../../src/app/context.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import type { DriverName } from '../../src/store/db.ts';
-import { runCli } from '../support/cli.ts';
+import { freePort, runCli, startCli } from '../support/cli.ts';
 import { findingsOf, registerLab, SCENARIO_KEY, serveLabLeak } from '../support/leak-scenario.ts';
 import { type OnionHarness, startOnionHarness } from '../support/onion-harness/index.ts';
 import { createScratchPostgres, DRIVERS, type ScratchPostgres } from '../support/test-database.ts';
+import { waitFor } from '../support/wait.ts';
 
 let harness: OnionHarness;
 const scratches: ScratchPostgres[] = [];
@@ -101,5 +102,33 @@ describe.each(DRIVERS)('one-shot commands find the leak, on %s', (driver) => {
       expect.objectContaining({ identifierCounts: { email: 3 }, severity: 'high' }),
     ]);
     expect(findings.alerts.every((alert) => alert.state === 'delivered')).toBe(true);
+  });
+
+  it('`crawl --crawl-only`, then `start`: the service takes up the queued post and file at once', {
+    timeout: 400_000,
+  }, async () => {
+    const env = await installation(driver);
+    const crawl = await runCli(['crawl', 'locker', '--crawl-only'], { env });
+    expect(crawl.code, crawl.stderr).toBe(0);
+    const service = startCli(['start'], {
+      env: {
+        ...env,
+        LEAKWATCH_PORT: String(await freePort()),
+        LEAKWATCH_ALERTS_DISPATCH_INTERVAL: '1',
+        LEAKWATCH_WORKER_POLL_INTERVAL: '0.5',
+      },
+    });
+    try {
+      // The console channel prints each delivered alert: the file's, with its three registered customers.
+      await waitFor('the file alert delivered by the service', () => service.output().includes('email=3'), {
+        timeoutMs: 300_000,
+        intervalMs: 250,
+      });
+    } finally {
+      expect(await service.stop()).toBe(0);
+    }
+    const findings = await withDatabase(env, async (db) => findingsOf(db, 1));
+    expect(findings.postMatches).toHaveLength(1);
+    expect(findings.fileMatches).toEqual([expect.objectContaining({ identifierCounts: { email: 3 } })]);
   });
 });
