@@ -17,6 +17,7 @@ import { createDocumentPipeline } from '../../src/documents/pipeline.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { type Database, type DriverName, openDatabase } from '../../src/store/db.ts';
 import { MIGRATIONS_FOLDER, migrateDatabase } from '../../src/store/migrate.ts';
+import { claimPostMatches } from '../../src/store/post-match-queue.repository.ts';
 import { documents, postMatchQueue } from '../../src/store/schema/index.ts';
 import { seedPost } from '../support/documents/pipeline-harness.ts';
 import { findingsOf, LAB_NAME, registerLab, SCENARIO_KEY, serveLabLeak } from '../support/leak-scenario.ts';
@@ -194,6 +195,45 @@ describe.each(DRIVERS)('durable pipeline stages, on %s', (driver) => {
       }
     } finally {
       await old.close();
+    }
+  });
+
+  it('posts claimed by a worker that died are matched once its lease runs out', {
+    timeout: 180_000,
+  }, async () => {
+    const test = await openTestDatabase(driver);
+    const { sitesDir } = serveLabLeak(harness);
+    const ctx = contextOf(test.database, sitesDir);
+    const db = test.database.db;
+    const now = { value: new Date() };
+    const crawler = createCrawler(ctx);
+    const pipeline = createLeakPipeline(ctx, { clock: () => now.value });
+    try {
+      const orgId = await registerLab(db);
+      await crawler.crawl('locker', 'manual');
+      // A worker took the posts, then died before recording anything.
+      const taken = await claimPostMatches(db, {
+        worker: 'dead:1',
+        leaseMs: 60_000,
+        limit: 10,
+        now: now.value,
+      });
+      expect(taken).toHaveLength(2);
+      const meanwhile = await pipeline.matchPosts();
+      expect(meanwhile.outcomes).toEqual([]);
+      expect((await findingsOf(db, orgId)).postMatches).toEqual([]);
+
+      now.value = new Date(now.value.getTime() + 61_000);
+      const resumed = await pipeline.matchPosts();
+      expect(resumed.outcomes.map((outcome) => outcome.postId).sort()).toEqual(
+        taken.map((claim) => claim.postId).sort(),
+      );
+      expect((await findingsOf(db, orgId)).postMatches).toHaveLength(1);
+      expect(await db.select().from(postMatchQueue)).toEqual([]);
+    } finally {
+      pipeline.close();
+      await crawler.close();
+      await test.close();
     }
   });
 });
