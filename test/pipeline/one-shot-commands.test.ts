@@ -70,7 +70,7 @@ describe.each(DRIVERS)('one-shot commands find the leak, on %s', (driver) => {
     const crawl = await runCli(['crawl', 'locker'], { env });
     expect(crawl.code, crawl.stderr).toBe(0);
     expect(crawl.stderr).toContain('clients.csv: extracted');
-    expect(crawl.stderr).toMatch(/match created: organisation \d+, file \d+ of post \d+, high \(3 email\)/);
+    expect(crawl.stderr).toMatch(/match created: azur, file \d+ of post \d+, high \(3 email\)/);
     expect(crawl.stderr).toMatch(/alerts: [2-9] written, [2-9] delivered/);
 
     const findings = await withDatabase(env, async (db) => findingsOf(db, 1));

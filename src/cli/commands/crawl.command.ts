@@ -34,6 +34,15 @@ export function registerCrawlCommand(program: Command): void {
       try {
         say(`crawling ${siteId} through ${ctx.config.tor.socks}`);
         const summary = await crawler.crawl(siteId, 'manual');
+        if (!options.json) {
+          say(
+            `${summary.siteId}: ${summary.status} — ${summary.detail}\n` +
+              `  mirror ${summary.mirror ?? 'none answered'}, ${summary.pagesFetched} pages, ${summary.bytes} bytes, ${summary.durationMs} ms\n` +
+              `  posts: ${summary.postsSeen} listed, ${summary.postsNew} new${summary.baseline ? ' (baseline: first crawl, not announced)' : ''}, ` +
+              `${summary.postsUpdated} updated, ${summary.postsRemoved} removed`,
+          );
+          for (const error of summary.errors.slice(0, 10)) say(`  ! ${error.url ?? ''} ${error.message}`);
+        }
         // The crawl queued what it found in the database; the stages after it run here to completion, as the worker
         // would run them (what they cannot finish now stays queued for the next run or the service).
         let run: PipelineRun | undefined;
@@ -42,17 +51,8 @@ export function registerCrawlCommand(program: Command): void {
           run = await pipeline.runToCompletion({ deliver: true });
         }
         if (options.json) printJson(run ? { ...summary, pipeline: pipelineRunJson(run) } : summary);
-        else {
-          say(
-            `${summary.siteId}: ${summary.status} — ${summary.detail}\n` +
-              `  mirror ${summary.mirror ?? 'none answered'}, ${summary.pagesFetched} pages, ${summary.bytes} bytes, ${summary.durationMs} ms\n` +
-              `  posts: ${summary.postsSeen} listed, ${summary.postsNew} new${summary.baseline ? ' (baseline: first crawl, not announced)' : ''}, ` +
-              `${summary.postsUpdated} updated, ${summary.postsRemoved} removed`,
-          );
-          for (const error of summary.errors.slice(0, 10)) say(`  ! ${error.url ?? ''} ${error.message}`);
-          if (run) printPipelineRun(run);
-          else say('posts and files queued: `leakwatch documents process` or `leakwatch start` match them');
-        }
+        else if (run) printPipelineRun(run);
+        else say('posts and files queued: `leakwatch documents process` or `leakwatch start` match them');
         process.exitCode = !GOOD.has(summary.status)
           ? EXIT.problems
           : run && run.documents.errors.length > 0

@@ -37,13 +37,15 @@ export function printPipelineRun(run: PipelineRun): void {
   say(
     `matching: ${run.postsMatched} posts matched, ${run.documents.downloads.length} files downloaded, ${files.length} files read`,
   );
+  const slugs = new Map(run.alerts.map((alert) => [alert.orgId, alert.orgSlug]));
+  const org = (id: number) => (slugs.get(id) ? safeText(slugs.get(id) as string) : `organisation ${id}`);
   for (const change of run.changes) {
     const counts = Object.entries(change.match.identifierCounts)
       .map(([kind, count]) => `${count} ${kind}`)
       .join(', ');
     const where = change.match.documentId === null ? 'post' : `file ${change.match.documentId} of post`;
     say(
-      `  match ${change.kind}: organisation ${change.match.orgId}, ${where} ${change.match.postId}, ${change.match.severity}${counts ? ` (${counts})` : ''}`,
+      `  match ${change.kind}: ${org(change.match.orgId)}, ${where} ${change.match.postId}, ${change.match.severity}${counts ? ` (${counts})` : ''}`,
     );
   }
   if (run.changes.length === 0) say('  no organisation matched');
