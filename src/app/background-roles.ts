@@ -49,8 +49,8 @@ function crawlHandler(
     try {
       const summary = await crawler.crawl(siteId, job.retryCount > 0 ? 'retry' : 'schedule');
       // The crawl queued its new and changed posts in its transaction: match them now (a failure stays queued and
-      // the periodic pass retries it).
-      await pipeline.matchPosts();
+      // the periodic pass retries it, as it takes any backlog).
+      await pipeline.afterCrawl(summary);
       // A crawl writes alert rows (matches, site health, new posts) in its transactions: deliver them now rather
       // than at the next periodic pass.
       deliverAlerts();

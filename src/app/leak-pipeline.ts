@@ -30,6 +30,8 @@ import { type AlertListItem, listAlertPage } from '../store/alerts-view.reposito
 import { postMatchBacklog } from '../store/post-match-queue.repository.ts';
 import type { AppContext } from './context.ts';
 
+const POSTS_PER_PASS = 500;
+
 /** Base of links in alerts: the configured public URL, else the address the web UI listens on. */
 export function publicUrlOf(ctx: AppContext): string {
   if (ctx.config.web.publicUrl) return ctx.config.web.publicUrl;
@@ -56,7 +58,7 @@ export interface LeakPipeline {
   onMatches: OnMatches;
   documents: DocumentPipeline;
   /** Stage: matches the queued posts that are due (alerts written in the matching transactions). */
-  matchPosts(options?: { limit?: number }): Promise<PendingPostsPass>;
+  matchPosts(options?: { limit?: number; postIds?: readonly number[] }): Promise<PendingPostsPass>;
   /** One pass of every stage after the crawl: queued posts, then the document queue. What the worker runs. */
   processPending(options?: {
     limit?: number;
@@ -66,7 +68,7 @@ export interface LeakPipeline {
    * `deliver` is set, as the worker would.
    */
   runToCompletion(options?: { limit?: number; deliver?: boolean }): Promise<PipelineRun>;
-  /** Matches the posts a crawl queued (the crawl recorded them in the queue already). */
+  /** Matches the posts a crawl queued, first (a backlog is left to the periodic pass). */
   afterCrawl(summary: CrawlSummary): Promise<void>;
   close(): void;
 }
@@ -125,12 +127,13 @@ export function createLeakPipeline(ctx: AppContext, options: LeakPipelineOptions
   });
   const worker = `${hostname()}:${process.pid}`;
   const retryBaseMs = documentSettings(ctx.config).retryBaseMs;
-  const matchPosts = async (pass: { limit?: number } = {}) => {
+  const matchPosts = async (pass: { limit?: number; postIds?: readonly number[] } = {}) => {
     const result = await matchPendingPosts(match, {
       worker,
       onMatches,
       retryBaseMs,
       ...(pass.limit !== undefined ? { limit: pass.limit } : {}),
+      ...(pass.postIds ? { postIds: pass.postIds } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
     keep(result.outcomes);
@@ -148,7 +151,8 @@ export function createLeakPipeline(ctx: AppContext, options: LeakPipelineOptions
     return result;
   };
   const processPending = async (pass: { limit?: number } = {}) => {
-    const posts = await matchPosts();
+    // Bounded, so a large backlog (an upgrade re-queues every unmatched post) never holds the files back for long.
+    const posts = await matchPosts({ limit: POSTS_PER_PASS });
     return { posts, documents: await documents.processPending(pass) };
   };
   return {
@@ -195,8 +199,8 @@ export function createLeakPipeline(ctx: AppContext, options: LeakPipelineOptions
       report.postsWaiting = (await postMatchBacklog(ctx.database.db)).waiting;
       return report;
     },
-    afterCrawl: async () => {
-      await matchPosts();
+    afterCrawl: async (summary) => {
+      await matchPosts({ postIds: summary.changedPostIds });
     },
     close: () => documents.close(),
   };

@@ -19,6 +19,8 @@ export interface PendingPostsOptions {
   leaseMs?: number;
   /** At most this many posts in this pass. */
   limit?: number;
+  /** Only these posts (the ones a crawl just queued), if they are due. */
+  postIds?: readonly number[];
   clock?: () => Date;
 }
 
@@ -54,6 +56,7 @@ export async function matchPendingPosts(
       leaseMs: options.leaseMs ?? 300_000,
       limit: Math.min(BATCH, limit - taken),
       now: clock(),
+      ...(options.postIds ? { postIds: options.postIds } : {}),
     });
     if (claims.length === 0) break;
     taken += claims.length;

@@ -34,16 +34,24 @@ const claimable = (now: Date): SQL =>
     or(isNull(postMatchQueue.nextAttemptAt), lte(postMatchQueue.nextAttemptAt, now)),
   ) as SQL;
 
-/** Takes due posts to match, oldest first; a claim is a lease, so a dead worker's posts are taken again. */
+/**
+ * Takes due posts to match, oldest first (only `postIds` when given); a claim is a lease, so a dead worker's posts
+ * are taken again.
+ */
 export async function claimPostMatches(
   db: Db,
-  options: { worker: string; leaseMs: number; limit: number; now?: Date },
+  options: { worker: string; leaseMs: number; limit: number; now?: Date; postIds?: readonly number[] },
 ): Promise<PostMatchClaim[]> {
   const now = options.now ?? new Date();
+  if (options.postIds?.length === 0) return [];
   const candidates = await db
     .select({ postId: postMatchQueue.postId })
     .from(postMatchQueue)
-    .where(claimable(now))
+    .where(
+      options.postIds
+        ? and(claimable(now), inArray(postMatchQueue.postId, [...options.postIds]))
+        : claimable(now),
+    )
     .orderBy(asc(postMatchQueue.queuedAt), asc(postMatchQueue.postId))
     .limit(options.limit);
   if (candidates.length === 0) return [];
