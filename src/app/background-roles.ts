@@ -48,6 +48,8 @@ function crawlHandler(
     }
     try {
       const summary = await crawler.crawl(siteId, job.retryCount > 0 ? 'retry' : 'schedule');
+      // The crawl queued its new and changed posts in its transaction: match them now (a failure stays queued and
+      // the periodic pass retries it, as it takes any backlog).
       await pipeline.afterCrawl(summary);
       // A crawl writes alert rows (matches, site health, new posts) in its transactions: deliver them now rather
       // than at the next periodic pass.
@@ -82,7 +84,8 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
   const worker = roles.includes('worker');
   // Workers deliver the alert outbox: a periodic pass, and the alert.dispatch job to deliver at once.
   const alertDispatcher = worker ? startAlertDispatcher(ctx) : null;
-  // Workers match what crawls find, and download, read and match posted files in a periodic pass.
+  // Workers match what crawls find, and download, read and match posted files; a periodic pass takes up what is due
+  // in each stage's queue (after a restart, a failed match, a crawl by the CLI).
   const pipeline = createLeakPipeline(ctx);
   const alertLog = moduleLogger(ctx.logger, 'alert');
   const deliverAlerts = () => {
@@ -100,7 +103,7 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
     ? startPeriodic(
         'documents',
         () =>
-          pipeline.documents
+          pipeline
             .processPending({
               limit: Number.POSITIVE_INFINITY,
               extractLimit: Number.POSITIVE_INFINITY,
@@ -158,6 +161,8 @@ export async function startBackgroundRoles(ctx: AppContext, roles: readonly Role
     throw error;
   }
   queue = role.queue;
+  // Work left by a previous run, a one-shot command or an older version (re-queued by a migration) is taken up now.
+  void documents.kick();
   // Without the announcement the CLI runs hunts itself: worse for a big registry, never wrong, so not fatal.
   const withdraw = worker
     ? await announceHuntWorker(ctx.database).catch((error: unknown) => {

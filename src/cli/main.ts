@@ -70,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Everything leakwatch writes (the embedded database and its WAL, evidence, keys, exports) is owner-only.
+process.umask(0o077);
 // Long-running roles resolve only after a graceful shutdown, so reaching this line means the command is over.
 const code = await main(process.argv);
 process.exitCode = code;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OperatorError } from '../shared/errors.ts';
+import { ensurePrivateDir } from '../shared/private-files.ts';
 import type { Config } from './schema.ts';
 
 export interface SecretKey {
@@ -46,7 +47,7 @@ export function resolveSecretKey(config: Config, options: { create: boolean }): 
       hint: `set LEAKWATCH_SECRET_KEY or LEAKWATCH_SECRET_KEY_FILE, or run \`leakwatch start\` once to generate ${path}`,
     });
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
   const material = randomBytes(32).toString('base64url');
   writeFileSync(path, `${material}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600);

@@ -2,6 +2,7 @@ import { writePostEventFollowUps } from '../alert/post-event-alerts.ts';
 import { writeReadingAlerts } from '../alert/site-alerts.ts';
 import type { ParsedPost } from '../parse/parsed-post.ts';
 import type { Db } from '../store/db.ts';
+import { queuePostMatches } from '../store/post-match-queue.repository.ts';
 import { markPostsMissing, type PostInput, upsertPosts } from '../store/posts.repository.ts';
 import { documents, postDocuments, postEvents } from '../store/schema/index.ts';
 import { diffPosts, type KnownPost } from './post-diff.ts';
@@ -59,8 +60,8 @@ function fileName(url: string): string {
 }
 
 /**
- * Writes one run's view of a site in one transaction: posts (new and refreshed), their events, links to posted files
- * (queued for download), and missing/removed posts. Either all of it is recorded or none.
+ * Writes one run's view of a site in one transaction: posts (new and refreshed, queued for matching), their events,
+ * links to posted files (queued for download), and missing/removed posts. Either all of it is recorded or none.
  */
 export async function recordReading(db: Db, input: RecordReadingInput): Promise<RecordedReading> {
   const changes = diffPosts(input.posts, input.known, { now: input.now });
@@ -88,6 +89,9 @@ export async function recordReading(db: Db, input: RecordReadingInput): Promise<
       for (const event of change.events)
         events.push({ postId, runId: input.runId, kind: event.kind, details: event.details });
     }
+
+    // Matching is durable work for the next stage: queued with the post, so a crash or a failed match is resumed.
+    await queuePostMatches(tx as unknown as Db, changedPostIds);
 
     const links: Array<{ postId: number; url: string }> = [];
     const knownLinks = new Map(input.known.map((post) => [post.stableKey, new Set(post.attachments)]));

@@ -3,7 +3,7 @@ import type { AppContext } from '../app/context.ts';
 import { moduleLogger } from '../shared/logger.ts';
 import { openEvidenceStore } from '../store/evidence-store.ts';
 import { SocksAgentPool } from '../tor/socks-agent.ts';
-import { countingConsumer, type DocumentConsumer, type DocumentDeps } from './deps.ts';
+import type { DocumentConsumer, DocumentDeps } from './deps.ts';
 import { type DownloadOutcome, downloadDocument } from './download-document.ts';
 import { type ExtractOutcome, extractStoredDocument } from './extract-stored.ts';
 import { type ProcessSummary, processPendingDocuments } from './queue.ts';
@@ -26,13 +26,12 @@ export interface DocumentPipeline {
 }
 
 /**
- * The document pipeline of one process, from the application context. Until matching is wired, records go to a
- * counting consumer; pass the matcher as `consumer`. A queue job is one line:
- * `(ctx) => createDocumentPipeline(ctx, { consumer }).processPending()`, or better a pipeline built once per worker.
+ * The document pipeline of one process, from the application context. `consumer` is the matcher
+ * (app/leak-pipeline.ts builds it so for every entry point): a document is `extracted` only once it returned.
  */
 export function createDocumentPipeline(
   ctx: AppContext,
-  options: { consumer?: DocumentConsumer; progress?: (message: string) => void } = {},
+  options: { consumer: DocumentConsumer; progress?: (message: string) => void; clock?: () => Date },
 ): DocumentPipeline {
   const settings = documentSettings(ctx.config);
   const agents = new SocksAgentPool(ctx.config.tor.socks, settings.download.connectTimeoutMs);
@@ -42,10 +41,11 @@ export function createDocumentPipeline(
     agents,
     settings,
     ocr: ocrEngine(ctx.config),
-    consumer: options.consumer ?? countingConsumer(),
+    consumer: options.consumer,
     logger: moduleLogger(ctx.logger, 'documents'),
     worker: `${hostname()}:${process.pid}`,
     ...(options.progress ? { progress: options.progress } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   };
   return {
     deps,

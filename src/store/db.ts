@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import { maskUrlPassword } from '../config/mask.ts';
 import { OperatorError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { ensurePrivateDir, restrictTree } from '../shared/private-files.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -90,8 +91,10 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
   const releaseLock = inMemory ? () => undefined : acquireDirectoryLock(options.dataDir);
   let pglite: PGlite;
   try {
-    if (!inMemory) mkdirSync(directory, { recursive: true });
+    if (!inMemory) ensurePrivateDir(directory);
     pglite = await PGlite.create(directory, { extensions: { unaccent, pg_trgm } });
+    // Files an older version (or a lax umask) created open to others: owner-only, beside the secret key.
+    if (!inMemory) restrictTree(directory);
   } catch (error) {
     releaseLock();
     throw new OperatorError(
@@ -132,7 +135,8 @@ const heldDirectories = new Set<string>();
  * turns that into a clear error, and so does a second open of the same directory within this process.
  */
 function acquireDirectoryLock(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
+  // A data directory open to others (an older version's): what it holds is made owner-only too, once.
+  if (ensurePrivateDir(dataDir)) restrictTree(dataDir);
   const key = realpathSync(dataDir);
   const lockPath = join(dataDir, 'pglite.lock');
   if (heldDirectories.has(key)) {

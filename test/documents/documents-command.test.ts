@@ -70,7 +70,7 @@ describe('leakwatch documents', () => {
       LEAKWATCH_TOR_SOCKS: harness.url,
     };
 
-    expect((await runCli(['crawl', 'azur', '--json'], { env })).code).toBe(0);
+    expect((await runCli(['crawl', 'azur', '--crawl-only', '--json'], { env })).code).toBe(0);
     const waiting = JSON.parse((await runCli(['documents', '--json'], { env })).stdout);
     expect(waiting.documents.map((d: { name: string; status: string }) => [d.name, d.status]).sort()).toEqual(
       [

@@ -10,6 +10,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/context.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
+import { countingConsumer } from '../../src/documents/deps.ts';
 import { createDocumentPipeline, type DocumentPipeline } from '../../src/documents/pipeline.ts';
 import { maintenanceHandler } from '../../src/schedule/maintenance.ts';
 import { createLogger } from '../../src/shared/logger.ts';
@@ -45,7 +46,7 @@ describe.each(DRIVERS)('raw file retention on %s', (driver) => {
       secretKey: { material: 'retention-secret-key-0123456789abcdefghij', source: 'configuration' },
       close: async () => undefined,
     };
-    pipeline = createDocumentPipeline(ctx);
+    pipeline = createDocumentPipeline(ctx, { consumer: countingConsumer() });
   });
   afterAll(async () => {
     pipeline?.close();

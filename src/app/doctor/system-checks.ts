@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Config } from '../../config/schema.ts';
+import { ensurePrivateDir, openToOthers } from '../../shared/private-files.ts';
 import { type CheckResult, fail, ok, warn } from './check.ts';
 
 const run = promisify(execFile);
@@ -31,9 +32,24 @@ export function checkNode(): CheckResult {
 
 export function checkDataDir(config: Config): CheckResult {
   try {
-    mkdirSync(config.dataDir, { recursive: true });
+    if (!existsSync(config.dataDir)) ensurePrivateDir(config.dataDir);
     accessSync(config.dataDir, constants.W_OK);
-    return ok('data directory', `${config.dataDir} is writable`);
+    const open = openToOthers(config.dataDir, 5);
+    const mode = (path: string) =>
+      `${path} (mode ${(statSync(path).mode & 0o777).toString(8).padStart(4, '0')})`;
+    if (open.some((entry) => entry.path === config.dataDir))
+      return fail(
+        'data directory',
+        `${mode(config.dataDir)} is open to other users; it holds the secret key, the database and the evidence`,
+        `chmod -R go-rwx ${config.dataDir} (leakwatch also does it when it opens the embedded database)`,
+      );
+    if (open.length > 0)
+      return warn(
+        'data directory',
+        `${config.dataDir} is owner-only, but files in it are open to others: ${open.map((entry) => mode(entry.path)).join(', ')}`,
+        `chmod -R go-rwx ${config.dataDir}`,
+      );
+    return ok('data directory', `${config.dataDir} is writable and owner-only`);
   } catch (error) {
     return fail(
       'data directory',

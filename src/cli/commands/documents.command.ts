@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { createAppContext } from '../../app/context.ts';
+import { createLeakPipeline } from '../../app/leak-pipeline.ts';
 import { loadConfig } from '../../config/load-config.ts';
-import { createDocumentPipeline } from '../../documents/pipeline.ts';
 import { InputError } from '../../shared/errors.ts';
 import { type DocumentListItem, listDocuments } from '../../store/documents.repository.ts';
 import { documentStatuses } from '../../store/schema/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson, safeText, say } from '../output.ts';
+import { pipelineRunJson, printPipelineRun } from './pipeline-report.ts';
 
 const MB = 1024 * 1024;
 
@@ -72,8 +73,10 @@ export function registerDocumentsCommand(program: Command): void {
 
   documents
     .command('process')
-    .description('download and extract waiting posted files now (what the documents job does), with progress')
-    .option('--limit <n>', 'downloads to take in this pass', '20')
+    .description(
+      'match waiting posts, download, read and match waiting posted files and deliver the alerts now (what the worker does), with progress',
+    )
+    .option('--limit <n>', 'downloads to take per pass (passes run until nothing is due)', '20')
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (options: { limit: string; json?: boolean }) => {
       const loaded = loadConfig();
@@ -82,10 +85,11 @@ export function registerDocumentsCommand(program: Command): void {
         migrate: true,
         createSecretKey: loaded.config.database.url === null,
       });
-      const pipeline = createDocumentPipeline(ctx, { progress: (message) => say(message) });
+      const pipeline = createLeakPipeline(ctx, { progress: (message) => say(message) });
       try {
-        const summary = await pipeline.processPending({ limit: Number(options.limit) || 20 });
-        if (options.json) printJson(summary);
+        const run = await pipeline.runToCompletion({ limit: Number(options.limit) || 20, deliver: true });
+        const summary = run.documents;
+        if (options.json) printJson(pipelineRunJson(run));
         else {
           for (const outcome of summary.downloads)
             say(
@@ -95,7 +99,7 @@ export function registerDocumentsCommand(program: Command): void {
             say(
               `extract ${outcome.id}: ${outcome.status}${'records' in outcome ? `, ${outcome.records} records` : ''}${outcome.error ? ` — ${outcome.error}` : ''}`,
             );
-          for (const error of summary.errors) say(`! ${safeText(error)}`);
+          printPipelineRun(run);
         }
         process.exitCode = summary.errors.length > 0 ? EXIT.operator : EXIT.ok;
       } finally {

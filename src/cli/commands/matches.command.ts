@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { alertOutbox } from '../../alert/outbox.ts';
 import type { AppContext } from '../../app/context.ts';
-import { publicUrlOf } from '../../app/leak-pipeline.ts';
+import { createLeakPipeline } from '../../app/leak-pipeline.ts';
 import { huntsBeingRun, huntWorkerPresent, lockHunt } from '../../match/hunt-locks.ts';
-import { createMatchDeps } from '../../match/match-service.ts';
 import {
   emptyProgress,
   type RetroHuntProgress,
@@ -64,7 +62,20 @@ function progressOf(hunt: RetroHunt): RetroHuntProgress {
  * (no worker, e.g. the embedded database only one process opens) it runs here, with progress on stderr.
  */
 export async function runHunt(ctx: AppContext, request: HuntRequest): Promise<HuntReport> {
-  const deps = createMatchDeps(ctx);
+  const pipeline = createLeakPipeline(ctx);
+  try {
+    return await huntWith(ctx, pipeline, request);
+  } finally {
+    pipeline.close();
+  }
+}
+
+async function huntWith(
+  ctx: AppContext,
+  pipeline: ReturnType<typeof createLeakPipeline>,
+  request: HuntRequest,
+): Promise<HuntReport> {
+  const deps = pipeline.match;
   let lastPrinted = 0;
   const show = (p: RetroHuntProgress, force = false) => {
     if (request.quiet || (!force && performance.now() - lastPrinted < 1000)) return;
@@ -98,7 +109,7 @@ export async function runHunt(ctx: AppContext, request: HuntRequest): Promise<Hu
         },
         // Documents are decrypted and extracted again; what the hunt finds is alerted like any other match.
         readDocument: storedDocumentReader(ctx),
-        onMatches: alertOutbox({ publicUrl: publicUrlOf(ctx), phoneRegions: deps.options.phoneRegions }),
+        onMatches: pipeline.onMatches,
       });
       report = { ...last, status: status === 'interrupted' ? 'running' : status, ranBy: 'cli' };
     } finally {

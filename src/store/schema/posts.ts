@@ -70,3 +70,26 @@ export const postEvents = pgTable(
   },
   (t) => [index().on(t.postId, t.createdAt)],
 );
+
+/**
+ * Posts awaiting matching: a row is written in the transaction that records a new or changed post, and deleted in the
+ * transaction that records its matches. Claimed with a lease and retried with back-off like documents, so a crash,
+ * a restart or a failed match is resumed. `generation` tells a re-queue (the post changed again) from the claimed one.
+ */
+export const postMatchQueue = pgTable(
+  'post_match_queue',
+  {
+    postId: ref()
+      .primaryKey()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    queuedAt: createdAt(),
+    /** Counts the times the post was queued: a claim finishes only the generation it took. */
+    generation: integer().notNull().default(0),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: at(),
+    leaseOwner: text(),
+    leaseUntil: at(),
+    error: text(),
+  },
+  (t) => [index().on(t.nextAttemptAt)],
+);
