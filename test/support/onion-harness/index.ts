@@ -17,9 +17,11 @@ export interface OnionHarness extends SocksServer {
   serve(site: FixtureSite, host?: string, faults?: HostFaults): string;
 }
 
-/** The local onion harness: a SOCKS5 server on loopback serving fixture leak sites as .onion hosts. */
-export async function startOnionHarness(): Promise<OnionHarness> {
-  const server = await startSocksServer({ sites: new Map() });
+/**
+ * The local onion harness: a SOCKS5 server on loopback (or on `listenHost`) serving fixture leak sites as .onion hosts.
+ */
+export async function startOnionHarness(options: { listenHost?: string } = {}): Promise<OnionHarness> {
+  const server = await startSocksServer({ sites: new Map(), ...options });
   return Object.assign(server, {
     serve(site: FixtureSite, host = randomOnionHost(), faults?: HostFaults) {
       server.sites.set(host, site.handler);

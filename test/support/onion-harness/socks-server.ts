@@ -31,6 +31,8 @@ export interface SocksServerOptions {
   /** HTTP handler per onion host name (lower case). */
   sites: Map<string, RequestListener>;
   faults?: Map<string, HostFaults>;
+  /** The address to listen on (default 127.0.0.1), e.g. a veth address a network namespace can reach. */
+  listenHost?: string;
 }
 
 export interface SocksServer {
@@ -118,6 +120,7 @@ async function negotiate(socket: Socket): Promise<{
 export async function startSocksServer(options: SocksServerOptions): Promise<SocksServer> {
   const sites = options.sites;
   const faults = options.faults ?? new Map<string, HostFaults>();
+  const listenHost = options.listenHost ?? '127.0.0.1';
   const requests: SocksRequestRecord[] = [];
   const httpServers = new Map<RequestListener, ReturnType<typeof createHttpServer>>();
   const sockets = new Set<Socket>();
@@ -174,7 +177,7 @@ export async function startSocksServer(options: SocksServerOptions): Promise<Soc
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+      server.listen(port, listenHost, () => resolve((server.address() as { port: number }).port));
     });
   const port = await listen(0);
   const close = () => {
@@ -183,7 +186,7 @@ export async function startSocksServer(options: SocksServerOptions): Promise<Soc
   };
 
   return {
-    url: `socks5h://127.0.0.1:${port}`,
+    url: `socks5h://${listenHost}:${port}`,
     port,
     requests,
     sites,
