@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { extractDocument } from '../../src/extract/extract-document.ts';
 import { makeTar, makeZip } from '../support/documents/archive-writers.ts';
+import { gzipBomb } from '../support/documents/bombs.ts';
 import { extractAll } from '../support/documents/collect.ts';
 import { makePdf } from '../support/documents/pdf-writer.ts';
 
@@ -113,6 +114,35 @@ describe('hostile archives', () => {
     expect(gz.summary.status).toBe('rejected');
     expect(gz.summary.error).toMatch(/decompression bomb: zeros\.gz inflates more than 100 times/);
     expect(gz.summary.counts.inflatedBytes).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it('rejects a gzip bomb whose inflater is still being fed, and returns (finding 14.1)', async () => {
+    // 256 MB in ~250 KB: the feeder is parked on the inflater's drain when the reader gives up and destroys it.
+    const zeros = await extractAll(
+      { name: 'zeros.csv.gz', bytes: await gzipBomb(256 * 1024 * 1024) },
+      { limits: SMALL_LIMITS },
+    );
+    expect(zeros.summary).toMatchObject({
+      status: 'rejected',
+      error: expect.stringMatching(/zeros\.csv\.gz/),
+    });
+    const spaces = await gzipBomb(256 * 1024 * 1024, 0x20);
+    const { summary } = await extractAll({ name: 'clients.csv.gz', bytes: spaces }, { limits: SMALL_LIMITS });
+    expect(summary.status).toBe('rejected');
+    expect(summary.error).toMatch(/decompression bomb: clients\.csv\.gz inflates more than 100 times/);
+    const inTar = await makeTar([{ name: 'dump.csv.gz', data: spaces }]);
+    const nested = await extractAll({ name: 'x.tar', bytes: inTar }, { limits: SMALL_LIMITS });
+    expect(nested.summary.error).toMatch(/decompression bomb: x\.tar\/dump\.csv\.gz inflates more than 100/);
+  });
+
+  it('returns from a TAR given up half-read (too many entries) while its parser is still being fed', async () => {
+    const entry = Buffer.alloc(200_000, 0x61);
+    const tar = await makeTar(Array.from({ length: 20 }, (_, i) => ({ name: `f${i}.txt`, data: entry })));
+    const { summary } = await extractAll({ name: 'many.tar', bytes: tar }, { limits: { maxEntries: 3 } });
+    expect(summary).toMatchObject({
+      status: 'rejected',
+      error: 'archive bomb: more than 3 entries (at many.tar/f3.txt)',
+    });
   });
 
   it('enforces the total size, entry count and nesting depth limits', async () => {
