@@ -17,8 +17,20 @@ export type ExtractOutcome =
 /**
  * Reads a stored document's text (decrypted as it is read; archives opened in place) and hands the records to the
  * consumer (matching), then records the status, counts, warnings and timings. What the file does never throws.
+ * `attempt` is the claim's count of extractions started: past the budget's, the earlier ones never ended (a poison
+ * file that kills its worker) and the document is rejected unread.
  */
-export async function extractStoredDocument(deps: DocumentDeps, id: number): Promise<ExtractOutcome> {
+export async function extractStoredDocument(
+  deps: DocumentDeps,
+  id: number,
+  attempt?: number,
+): Promise<ExtractOutcome> {
+  if (attempt !== undefined && attempt > deps.settings.budget.maxAttempts) {
+    const error = `extraction started ${attempt - 1} times and never finished (the worker crashed or was killed, e.g. out of memory): not tried again`;
+    await recordOutcome(deps.db, id, { status: 'rejected', error });
+    deps.logger.warn({ document: id, attempts: attempt - 1 }, 'document rejected: extraction never finished');
+    return { status: 'rejected', id, records: 0, error };
+  }
   const document = await getDocument(deps.db, id);
   if (!document?.sha256) return { status: 'gone', id, error: 'no stored file for this document' };
   const sources = await documentSources(deps.db, id);
@@ -46,12 +58,13 @@ export async function extractStoredDocument(deps: DocumentDeps, id: number): Pro
       // Matching failed, not the file: keep the file stored and try again later.
       const message = `matching failed: ${describeError(error)}`;
       const retryAt = new Date((deps.clock?.() ?? new Date()).getTime() + deps.settings.retryBaseMs);
-      await recordOutcome(deps.db, id, { status: 'stored', error: message, retryAt });
+      await recordOutcome(deps.db, id, { status: 'stored', error: message, retryAt, extractAttempts: 0 });
       log.error({ error: message }, 'document consumer failed');
       return { status: 'retry', id, error: message };
     }
     const summary = extraction.summary();
     await recordOutcome(deps.db, id, {
+      extractAttempts: 0,
       status: summary.status,
       error: summary.error ?? null,
       warnings: summary.warnings,
@@ -77,7 +90,7 @@ export async function extractStoredDocument(deps: DocumentDeps, id: number): Pro
       ...(summary.error ? { error: summary.error } : {}),
     };
   } catch (error) {
-    await recordOutcome(deps.db, id, { status: 'stored', error: describeError(error) });
+    await recordOutcome(deps.db, id, { status: 'stored', error: describeError(error), extractAttempts: 0 });
     throw error;
   } finally {
     release();

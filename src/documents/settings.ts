@@ -22,6 +22,16 @@ export interface DocumentSettings {
   /** How long a claim on a document lasts without renewal (renewed while downloading). */
   leaseMs: number;
   extract: ExtractLimits;
+  budget: ExtractBudget;
+}
+
+/** What one extraction may take, enforced from outside it (src/documents/extract-budget.ts). */
+export interface ExtractBudget {
+  wallMs: number;
+  /** Old-generation heap of the extraction thread. */
+  memoryMb: number;
+  /** Extractions started that never ended (worker killed, thread crashed) before the document is rejected. */
+  maxAttempts: number;
 }
 
 export function documentSettings(config: Config): DocumentSettings {
@@ -46,6 +56,11 @@ export function documentSettings(config: Config): DocumentSettings {
     retryBaseMs: documents.retryMinutes * 60_000,
     retentionDays: documents.retentionDays,
     leaseMs: 120_000,
+    budget: {
+      wallMs: documents.budget.extractSeconds * 1000,
+      memoryMb: documents.budget.memoryMegabytes,
+      maxAttempts: documents.budget.maxExtractAttempts,
+    },
     extract: {
       ...DEFAULT_EXTRACT_LIMITS,
       maxEntries: documents.archive.maxEntries,

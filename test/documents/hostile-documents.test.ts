@@ -1,12 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processPendingDocuments } from '../../src/documents/queue.ts';
 import { pruneRawFiles } from '../../src/documents/retention.ts';
 import { createOcrEngine, DEFAULT_OCR_OPTIONS } from '../../src/extract/ocr.ts';
-import { listDocuments } from '../../src/store/documents.repository.ts';
+import { claimDocuments, listDocuments } from '../../src/store/documents.repository.ts';
 import { documents } from '../../src/store/schema/index.ts';
 import { SocksAgentPool } from '../../src/tor/socks-agent.ts';
 import { makeZip } from '../support/documents/archive-writers.ts';
+import { gzipBomb } from '../support/documents/bombs.ts';
 import { fileRoute } from '../support/documents/file-routes.ts';
 import { makePdf } from '../support/documents/pdf-writer.ts';
 import { pipelineHarness, seedPost } from '../support/documents/pipeline-harness.ts';
@@ -102,6 +104,67 @@ describe.each(DRIVERS)('hostile posted files on %s', (driver) => {
     ]);
     // Refused and failed downloads leave no partial file behind.
     expect(readdirSync(`${run.evidenceDir}/uploads`)).toEqual([]);
+  });
+
+  it('rejects a gzip bomb and goes on with the next file (finding 14.1)', async () => {
+    const host = harness.serve(
+      fixtureSite({
+        '/clients.csv.gz': fileRoute(await gzipBomb(256 * MB, 0x20)).route,
+        '/good.csv': fileRoute(Buffer.from('email\nbomb-neighbour@example.fr\n')).route,
+      }),
+    );
+    const postId = await seedPost(test.database.db, 'gzip-bomb-site', host, [
+      `http://${host}/clients.csv.gz`,
+      `http://${host}/good.csv`,
+    ]);
+    const run = pipelineHarness(test.database.db, agents, { maxAttempts: 1 });
+    run.deps.settings.extract = { ...run.deps.settings.extract, ratioFloorBytes: MB, maxRatio: 100 };
+    await run.drain();
+    const rows = new Map((await listDocuments(test.database.db, { postId })).map((row) => [row.name, row]));
+    expect(rows.get('clients.csv.gz')).toMatchObject({
+      status: 'rejected',
+      error: expect.stringMatching(/^decompression bomb: clients\.csv\.gz inflates more than 100 times/),
+    });
+    expect(rows.get('good.csv')).toMatchObject({ status: 'extracted', error: null });
+  });
+
+  it('rejects a file whose extractions never finished (workers killed), and never claims it again', async () => {
+    const host = harness.serve(
+      fixtureSite({ '/poison.csv': fileRoute(Buffer.from('a,b\npoison,2\n')).route }),
+    );
+    const postId = await seedPost(test.database.db, 'poison-site', host, [`http://${host}/poison.csv`]);
+    const run = pipelineHarness(test.database.db, agents, { maxAttempts: 1 });
+    await processPendingDocuments(run.deps, { extractLimit: 0 });
+    // Three workers take it in turn and die (OOM-killed): nothing is recorded, only their leases run out.
+    for (let killed = 0; killed < run.deps.settings.budget.maxAttempts; killed++) {
+      const claims = await claimDocuments(test.database.db, 'extract', {
+        worker: `doomed-${killed}`,
+        leaseMs: 1000,
+        limit: 1,
+        perSite: 1,
+        now: run.now.value,
+      });
+      expect(claims).toMatchObject([{ extractAttempts: killed + 1 }]);
+      run.now.value = new Date(run.now.value.getTime() + 2000);
+    }
+    await run.drain();
+    const [row] = await listDocuments(test.database.db, { postId });
+    expect(row).toMatchObject({
+      status: 'rejected',
+      error: expect.stringMatching(
+        /^extraction started 3 times and never finished \(the worker crashed or was killed/,
+      ),
+    });
+    expect(run.consumer.records.has(row?.id as number)).toBe(false);
+    run.now.value = new Date(run.now.value.getTime() + 86_400_000);
+    const again = await claimDocuments(test.database.db, 'extract', {
+      worker: 'later',
+      leaseMs: 1000,
+      limit: 10,
+      perSite: 10,
+      now: run.now.value,
+    });
+    expect(again.map((claim) => claim.id)).not.toContain(row?.id);
   });
 
   it('refuses a kind left out of documents.kinds with a clear status, and reads the allowed ones', async () => {
