@@ -1,8 +1,8 @@
-import { extractDocument } from '../extract/extract-document.ts';
 import { describeError, isAppError } from '../shared/errors.ts';
 import { documentSources, getDocument, recordOutcome } from '../store/documents.repository.ts';
 import { keepClaim } from './claim.ts';
 import type { DocumentDeps } from './deps.ts';
+import { extractWithinBudget } from './extract-budget.ts';
 import { recordNewLinks } from './new-links.ts';
 
 export type ExtractOutcome =
@@ -39,7 +39,7 @@ export async function extractStoredDocument(
   const log = deps.logger.child({ document: id, name: document.name });
   const release = keepClaim(deps, id);
   try {
-    const extraction = extractDocument(
+    const extraction = extractWithinBudget(
       { name: document.name, access: reader },
       {
         limits: deps.settings.extract,
@@ -47,6 +47,7 @@ export async function extractStoredDocument(
         allowedKinds: deps.settings.kinds,
         ...(deps.tempDir ? { tempDir: deps.tempDir } : {}),
       },
+      deps.settings.budget,
     );
     try {
       await deps.consumer.consume(
@@ -61,6 +62,14 @@ export async function extractStoredDocument(
       await recordOutcome(deps.db, id, { status: 'stored', error: message, retryAt, extractAttempts: 0 });
       log.error({ error: message }, 'document consumer failed');
       return { status: 'retry', id, error: message };
+    }
+    const crash = extraction.crash();
+    if (crash) {
+      // Not the budget (that is a rejection): tried again later, and counted, so a file that always crashes ends.
+      const retryAt = new Date((deps.clock?.() ?? new Date()).getTime() + deps.settings.retryBaseMs);
+      await recordOutcome(deps.db, id, { status: 'stored', error: crash, retryAt, countAttempt: false });
+      log.error({ error: crash }, 'document extraction crashed');
+      return { status: 'retry', id, error: crash };
     }
     const summary = extraction.summary();
     await recordOutcome(deps.db, id, {

@@ -167,6 +167,84 @@ describe.each(DRIVERS)('hostile posted files on %s', (driver) => {
     expect(again.map((claim) => claim.id)).not.toContain(row?.id);
   });
 
+  it('stops an extraction past its time budget, rejects the file, and reads the next (budget)', async () => {
+    const rows = Buffer.from('helene.dupont@example.fr;Soleil2019;Dupont\n');
+    const host = harness.serve(
+      fixtureSite({
+        '/endless.csv.gz': fileRoute(await gzipBomb(512 * MB, rows)).route,
+        '/after.csv': fileRoute(Buffer.from('email\nafter-the-slow-one@example.fr\n')).route,
+      }),
+    );
+    const postId = await seedPost(test.database.db, 'slow-file-site', host, [
+      `http://${host}/endless.csv.gz`,
+      `http://${host}/after.csv`,
+    ]);
+    const run = pipelineHarness(test.database.db, agents, { maxAttempts: 1 });
+    // Not a bomb by ratio: only the time budget can stop it (about a minute of work).
+    run.deps.settings.extract = { ...run.deps.settings.extract, maxRatio: 100_000 };
+    run.deps.settings.budget = { ...run.deps.settings.budget, wallMs: 3000 };
+    await run.drain();
+    const byName = new Map((await listDocuments(test.database.db, { postId })).map((row) => [row.name, row]));
+    expect(byName.get('endless.csv.gz')).toMatchObject({
+      status: 'rejected',
+      error: expect.stringMatching(
+        /^endless\.csv\.gz: extraction stopped, past its time budget of 3 s \(documents\.budget\.extractSeconds\) \(at endless\.csv\.gz row \d+\)$/,
+      ),
+    });
+    expect(byName.get('after.csv')).toMatchObject({ status: 'extracted', error: null });
+  });
+
+  // One driver: the budget does not depend on it, and a thread dying at its heap limit takes a while (GC).
+  it.runIf(driver === 'pglite')(
+    'stops an extraction past its memory budget (an XLSX of 800 000 distinct strings), and reads the next',
+    async () => {
+      // The workbook's strings are held on the heap while its sheets are read: ~100 MB of them from a ~5 MB file.
+      const strings = Array.from(
+        { length: 1_500_000 },
+        (_, i) => `<si><t>${String(i).padStart(60, 'x')}</t></si>`,
+      );
+      const workbook = makeZip([
+        { name: '[Content_Types].xml', data: '<?xml version="1.0"?><Types/>' },
+        {
+          name: 'xl/workbook.xml',
+          data: '<workbook><sheets><sheet name="a" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        },
+        {
+          name: 'xl/_rels/workbook.xml.rels',
+          data: '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+        },
+        {
+          name: 'xl/worksheets/sheet1.xml',
+          data: '<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>',
+        },
+        { name: 'xl/sharedStrings.xml', data: Buffer.from(`<sst>${strings.join('')}</sst>`) },
+      ]);
+      const host = harness.serve(
+        fixtureSite({
+          '/strings.xlsx': fileRoute(workbook).route,
+          '/after-xlsx.csv': fileRoute(Buffer.from('email\nafter-the-big-workbook@example.fr\n')).route,
+        }),
+      );
+      const postId = await seedPost(test.database.db, 'heavy-xlsx-site', host, [
+        `http://${host}/strings.xlsx`,
+        `http://${host}/after-xlsx.csv`,
+      ]);
+      const run = pipelineHarness(test.database.db, agents, { maxAttempts: 1 });
+      run.deps.settings.budget = { ...run.deps.settings.budget, memoryMb: 64 };
+      await run.drain();
+      const byName = new Map(
+        (await listDocuments(test.database.db, { postId })).map((row) => [row.name, row]),
+      );
+      expect(byName.get('strings.xlsx')).toMatchObject({
+        status: 'rejected',
+        error: expect.stringMatching(
+          /^strings\.xlsx: extraction stopped, past its memory budget of 64 MB of heap \(documents\.budget\.memoryMegabytes\)/,
+        ),
+      });
+      expect(byName.get('after-xlsx.csv')).toMatchObject({ status: 'extracted', error: null });
+    },
+  );
+
   it('refuses a kind left out of documents.kinds with a clear status, and reads the allowed ones', async () => {
     const host = harness.serve(
       fixtureSite({
