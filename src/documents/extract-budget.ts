@@ -13,12 +13,12 @@ import type { OcrEngine } from '../extract/ocr.ts';
 import type { RecordLocation, TextRecord, TextRecordStream } from '../extract/text-record.ts';
 import { isAppError } from '../shared/errors.ts';
 import type { EvidenceReader } from '../store/evidence-store.ts';
-import type { ThreadCall, ToParent, ToThread } from './extract-protocol.ts';
+import { type ThreadCall, type ToParent, type ToThread, unpack } from './extract-protocol.ts';
 import type { ExtractBudget } from './settings.ts';
 
 const MB = 1024 * 1024;
-const BATCH_RECORDS = 512;
-const BATCHES_IN_FLIGHT = 4;
+const BATCH_RECORDS = 2048;
+const BATCHES_IN_FLIGHT = 16;
 const MEMORY_CHECK_MS = 100;
 /**
  * The heap is capped by V8 at the budget; buffers (pdf.js streams, zlib) are not, so the process's resident memory
@@ -201,7 +201,7 @@ export function extractWithinBudget(
     listen('message', (message: ToParent) => {
       if (message.type === 'call') void answer(message.id, message.request);
       else if (message.type === 'batch') {
-        batches.push(message.records);
+        batches.push(unpack(message.records));
         wake?.();
       } else if (message.type === 'done') {
         summary = message.summary;

@@ -8,7 +8,7 @@ import { extractDocument } from '../extract/extract-document.ts';
 import type { OcrEngine } from '../extract/ocr.ts';
 import type { RandomAccess } from '../extract/source.ts';
 import type { TextRecord } from '../extract/text-record.ts';
-import type { ThreadJob, ToParent, ToThread } from './extract-protocol.ts';
+import { pack, type ThreadJob, type ToParent, type ToThread } from './extract-protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('extract-thread.ts runs as a worker thread');
@@ -32,7 +32,7 @@ function call<T>(request: Extract<ToParent, { type: 'call' }>['request']): Promi
 
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-/** The stored file, read through the parent (which holds the key): 1 MiB at a time, the next one asked ahead. */
+/** The stored file, read through the parent (which holds the key), 1 MiB at a time. */
 function remoteAccess(size: number): RandomAccess {
   const read = async (start: number, end: number) =>
     asBuffer(await call<Uint8Array>({ op: 'read', start, end: Math.min(end, size) }));
@@ -40,10 +40,19 @@ function remoteAccess(size: number): RandomAccess {
     size,
     read,
     stream: async function* (start = 0) {
-      let ahead = start < size ? read(start, start + READ_BYTES) : undefined;
-      for (let at = start; ahead; at += READ_BYTES) {
-        const chunk = await ahead;
-        ahead = at + READ_BYTES < size ? read(at + READ_BYTES, at + 2 * READ_BYTES) : undefined;
+      // Four reads ahead: each is a round trip to the parent, which a loaded machine may be slow to schedule.
+      const ahead: Array<Promise<Buffer>> = [];
+      let next = start;
+      const fill = () => {
+        while (ahead.length < 4 && next < size) {
+          ahead.push(read(next, next + READ_BYTES));
+          next += READ_BYTES;
+        }
+      };
+      fill();
+      while (ahead.length > 0) {
+        const chunk = await (ahead.shift() as Promise<Buffer>);
+        fill();
         yield chunk;
       }
     },
@@ -100,7 +109,11 @@ async function run(job: ThreadJob): Promise<void> {
   const flush = async () => {
     if (credit === 0) await new Promise<void>((resolve) => (wakeCredit = resolve));
     credit--;
-    post({ type: 'batch', records: out });
+    const packed = pack(out);
+    post({ type: 'batch', records: packed }, [
+      packed.lengths.buffer as ArrayBuffer,
+      packed.layout.buffer as ArrayBuffer,
+    ]);
     out = [];
   };
   try {
