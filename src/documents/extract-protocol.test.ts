@@ -13,6 +13,9 @@ describe('records packed for the thread boundary', () => {
         location: { document: 'x.csv', row: 2 },
       },
       { text: 'z@b.fr\t', cells: ['z@b.fr', ''], headers, location: { document: 'x.csv', row: 3 } },
+      { text: 'tab\tin\tcell', cells: ['tab\tin', 'cell'], location: { document: 'x.csv', row: 4 } },
+      { text: '', cells: [''], location: { document: 'x.csv', row: 5 } },
+      { text: '', cells: [], location: { document: 'x.csv', row: 6 } },
       {
         text: 'not the cells',
         cells: ['nul\u0000inside', 'é€😀'],
@@ -25,6 +28,6 @@ describe('records packed for the thread boundary', () => {
     const back = unpack(pack(records));
     expect(back).toEqual(records);
     expect(back[0]?.headers).toBe(back[1]?.headers);
-    expect(Object.keys(back[4] as object)).toEqual(['text', 'location']);
+    expect(Object.keys(back[7] as object)).toEqual(['text', 'location']);
   });
 });

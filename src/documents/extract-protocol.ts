@@ -67,6 +67,12 @@ function indexer<T>(list: T[]): (value: T | undefined) => number {
   };
 }
 
+function tabs(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\t'); at >= 0; at = text.indexOf('\t', at + 1)) count++;
+  return count;
+}
+
 export function pack(records: readonly TextRecord[]): PackedRecords {
   const documents: string[] = [];
   const sheets: string[] = [];
@@ -86,7 +92,9 @@ export function pack(records: readonly TextRecord[]): PackedRecords {
     const { cells, location } = record;
     // A row's text is its cells joined by tabs (csv, xlsx, sql): sent once, rebuilt on the other side.
     const joined = cells !== undefined && record.text === cells.join('\t');
-    layout[at] = (joined ? 1 : 0) | (record.ocr ? 2 : 0);
+    // No tab inside a cell either: the cells are the text split on tabs, and only the text is sent.
+    const split = joined && tabs(record.text) === (cells as string[]).length - 1 && cells.length > 0;
+    layout[at] = (joined ? 1 : 0) | (record.ocr ? 2 : 0) | (split ? 4 : 0);
     layout[at + 1] = cells ? cells.length : NONE;
     layout[at + 2] = headersOf(record.headers);
     layout[at + 3] = documentOf(location.document);
@@ -94,8 +102,9 @@ export function pack(records: readonly TextRecord[]): PackedRecords {
     layout[at + 5] = location.page ?? NONE;
     layout[at + 6] = location.line ?? NONE;
     layout[at + 7] = sheetOf(location.sheet);
-    if (!joined) add(record.text);
-    if (cells) for (const cell of cells) add(cell);
+    if (!joined || split) add(record.text);
+    else if (cells) for (const cell of cells) add(cell);
+    if (!joined && cells) for (const cell of cells) add(cell);
   });
   return { strings: parts.join(''), lengths: Int32Array.from(lengths), layout, documents, sheets, headers };
 }
@@ -115,9 +124,10 @@ export function unpack(packed: PackedRecords): TextRecord[] {
     const at = i * FIELDS;
     const flags = layout[at] as number;
     const cellCount = layout[at + 1] as number;
-    const text = flags & 1 ? undefined : take();
+    const text = flags & 1 && !(flags & 4) ? undefined : take();
     let cells: string[] | undefined;
-    if (cellCount !== NONE) {
+    if (flags & 4) cells = (text as string).split('\t');
+    else if (cellCount !== NONE) {
       cells = new Array(cellCount);
       for (let c = 0; c < cellCount; c++) cells[c] = take();
     }
