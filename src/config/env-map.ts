@@ -44,6 +44,12 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'LEAKWATCH_DOCUMENTS_CONCURRENCY', key: 'documents.concurrency', kind: 'int' },
   { variable: 'LEAKWATCH_DOCUMENTS_MAX_FILE_MB', key: 'documents.maxFileMegabytes', kind: 'int' },
   { variable: 'LEAKWATCH_DOCUMENTS_RETENTION_DAYS', key: 'documents.retentionDays', kind: 'int' },
+  { variable: 'LEAKWATCH_DOCUMENTS_EXTRACT_SECONDS', key: 'documents.budget.extractSeconds', kind: 'int' },
+  {
+    variable: 'LEAKWATCH_DOCUMENTS_EXTRACT_MEMORY_MB',
+    key: 'documents.budget.memoryMegabytes',
+    kind: 'int',
+  },
   { variable: 'LEAKWATCH_TESSERACT_PATH', key: 'documents.ocr.tesseract', kind: 'string' },
   { variable: 'LEAKWATCH_OCR_WORKERS', key: 'documents.ocr.workers', kind: 'int' },
   { variable: 'LEAKWATCH_ALERTS_DISPATCH_INTERVAL', key: 'alerts.dispatchIntervalSeconds', kind: 'number' },

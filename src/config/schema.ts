@@ -128,6 +128,13 @@ export const documentsSchema = z.strictObject({
   retryMinutes: z.number().min(0).max(10_080),
   /** Raw files are deleted from the evidence store this many days after extraction; 0 keeps them. */
   retentionDays: z.number().int().min(0).max(36_500),
+  /** Every extraction runs in a worker thread under these limits, stopped on overrun (the document is rejected). */
+  budget: z.strictObject({
+    extractSeconds: z.number().min(1).max(86_400),
+    memoryMegabytes: z.number().int().min(64).max(65_536),
+    /** Extractions started that never ended (worker killed, thread crashed) before the document is rejected. */
+    maxExtractAttempts: z.number().int().min(1).max(100),
+  }),
   archive: z.strictObject({
     maxEntries: z.number().int().min(1).max(10_000_000),
     maxTotalMegabytes: z.number().min(1).max(10_485_760),

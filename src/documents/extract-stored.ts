@@ -1,8 +1,8 @@
-import { extractDocument } from '../extract/extract-document.ts';
 import { describeError, isAppError } from '../shared/errors.ts';
 import { documentSources, getDocument, recordOutcome } from '../store/documents.repository.ts';
 import { keepClaim } from './claim.ts';
 import type { DocumentDeps } from './deps.ts';
+import { extractWithinBudget } from './extract-budget.ts';
 import { recordNewLinks } from './new-links.ts';
 
 export type ExtractOutcome =
@@ -17,8 +17,20 @@ export type ExtractOutcome =
 /**
  * Reads a stored document's text (decrypted as it is read; archives opened in place) and hands the records to the
  * consumer (matching), then records the status, counts, warnings and timings. What the file does never throws.
+ * `attempt` is the claim's count of extractions started: past the budget's, the earlier ones never ended (a poison
+ * file that kills its worker) and the document is rejected unread.
  */
-export async function extractStoredDocument(deps: DocumentDeps, id: number): Promise<ExtractOutcome> {
+export async function extractStoredDocument(
+  deps: DocumentDeps,
+  id: number,
+  attempt?: number,
+): Promise<ExtractOutcome> {
+  if (attempt !== undefined && attempt > deps.settings.budget.maxAttempts) {
+    const error = `extraction started ${attempt - 1} times and never finished (the worker crashed or was killed, e.g. out of memory): not tried again`;
+    await recordOutcome(deps.db, id, { status: 'rejected', error });
+    deps.logger.warn({ document: id, attempts: attempt - 1 }, 'document rejected: extraction never finished');
+    return { status: 'rejected', id, records: 0, error };
+  }
   const document = await getDocument(deps.db, id);
   if (!document?.sha256) return { status: 'gone', id, error: 'no stored file for this document' };
   const sources = await documentSources(deps.db, id);
@@ -27,7 +39,7 @@ export async function extractStoredDocument(deps: DocumentDeps, id: number): Pro
   const log = deps.logger.child({ document: id, name: document.name });
   const release = keepClaim(deps, id);
   try {
-    const extraction = extractDocument(
+    const extraction = extractWithinBudget(
       { name: document.name, access: reader },
       {
         limits: deps.settings.extract,
@@ -35,6 +47,7 @@ export async function extractStoredDocument(deps: DocumentDeps, id: number): Pro
         allowedKinds: deps.settings.kinds,
         ...(deps.tempDir ? { tempDir: deps.tempDir } : {}),
       },
+      deps.settings.budget,
     );
     try {
       await deps.consumer.consume(
@@ -46,12 +59,21 @@ export async function extractStoredDocument(deps: DocumentDeps, id: number): Pro
       // Matching failed, not the file: keep the file stored and try again later.
       const message = `matching failed: ${describeError(error)}`;
       const retryAt = new Date((deps.clock?.() ?? new Date()).getTime() + deps.settings.retryBaseMs);
-      await recordOutcome(deps.db, id, { status: 'stored', error: message, retryAt });
+      await recordOutcome(deps.db, id, { status: 'stored', error: message, retryAt, extractAttempts: 0 });
       log.error({ error: message }, 'document consumer failed');
       return { status: 'retry', id, error: message };
     }
+    const crash = extraction.crash();
+    if (crash) {
+      // Not the budget (that is a rejection): tried again later, and counted, so a file that always crashes ends.
+      const retryAt = new Date((deps.clock?.() ?? new Date()).getTime() + deps.settings.retryBaseMs);
+      await recordOutcome(deps.db, id, { status: 'stored', error: crash, retryAt, countAttempt: false });
+      log.error({ error: crash }, 'document extraction crashed');
+      return { status: 'retry', id, error: crash };
+    }
     const summary = extraction.summary();
     await recordOutcome(deps.db, id, {
+      extractAttempts: 0,
       status: summary.status,
       error: summary.error ?? null,
       warnings: summary.warnings,
@@ -77,7 +99,7 @@ export async function extractStoredDocument(deps: DocumentDeps, id: number): Pro
       ...(summary.error ? { error: summary.error } : {}),
     };
   } catch (error) {
-    await recordOutcome(deps.db, id, { status: 'stored', error: describeError(error) });
+    await recordOutcome(deps.db, id, { status: 'stored', error: describeError(error), extractAttempts: 0 });
     throw error;
   } finally {
     release();

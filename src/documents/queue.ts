@@ -106,7 +106,7 @@ export async function processPendingDocuments(
         continue;
       }
       try {
-        summary.extractions.push(await extractStoredDocument(deps, claim.id));
+        summary.extractions.push(await extractStoredDocument(deps, claim.id, claim.extractAttempts));
       } catch (error) {
         summary.errors.push(describeError(error));
       }

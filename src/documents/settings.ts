@@ -24,6 +24,16 @@ export interface DocumentSettings {
   /** A free download slot looks for new work this often while another slot of the pass still downloads. */
   idlePollMs: number;
   extract: ExtractLimits;
+  budget: ExtractBudget;
+}
+
+/** What one extraction may take, enforced from outside it (src/documents/extract-budget.ts). */
+export interface ExtractBudget {
+  wallMs: number;
+  /** Old-generation heap of the extraction thread. */
+  memoryMb: number;
+  /** Extractions started that never ended (worker killed, thread crashed) before the document is rejected. */
+  maxAttempts: number;
 }
 
 export function documentSettings(config: Config): DocumentSettings {
@@ -52,6 +62,11 @@ export function documentSettings(config: Config): DocumentSettings {
     retentionDays: documents.retentionDays,
     leaseMs: 120_000,
     idlePollMs: 5_000,
+    budget: {
+      wallMs: documents.budget.extractSeconds * 1000,
+      memoryMb: documents.budget.memoryMegabytes,
+      maxAttempts: documents.budget.maxExtractAttempts,
+    },
     extract: {
       ...DEFAULT_EXTRACT_LIMITS,
       maxEntries: documents.archive.maxEntries,

@@ -51,9 +51,15 @@ export async function* chunksOf(stream: Pausable, abandon: 'drain' | 'destroy'):
     failure = error;
     wake?.();
   };
+  // Destroyed by someone else (its feeder failed): no 'end' will come, and waiting for one would hang.
+  const onClose = () => {
+    if (!ended) failure ??= new Error('stream closed before its end');
+    wake?.();
+  };
   stream.on('data', onData);
   stream.on('end', onEnd);
   stream.on('error', onError);
+  stream.on('close', onClose);
   try {
     for (;;) {
       const chunk = queue.shift();
@@ -72,10 +78,47 @@ export async function* chunksOf(stream: Pausable, abandon: 'drain' | 'destroy'):
     }
   } finally {
     stream.removeListener('data', onData);
+    stream.removeListener('close', onClose);
     if (!ended && !failure) {
       if (abandon === 'drain') stream.resume();
       else stream.destroy();
     }
+  }
+}
+
+interface Writable {
+  write(chunk: Buffer): boolean;
+  end(): unknown;
+  destroy(error?: Error): unknown;
+  readonly destroyed: boolean;
+  once(event: string, listener: () => void): unknown;
+  removeListener(event: string, listener: () => void): unknown;
+}
+
+/**
+ * Writes a source into a decompressor (gunzip, a TAR parser), honouring its back-pressure. Returns once the source is
+ * written or the decompressor is destroyed: a feeder waiting for `drain` alone waits forever once its reader gives up
+ * (a bomb) and destroys it, and the extraction never ends (issue 14, finding 1).
+ */
+export async function feed(target: Writable, source: AsyncIterable<Buffer>): Promise<void> {
+  try {
+    for await (const chunk of source) {
+      if (target.destroyed) return;
+      if (target.write(chunk)) continue;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          target.removeListener('drain', done);
+          target.removeListener('close', done);
+          resolve();
+        };
+        target.once('drain', done);
+        target.once('close', done);
+      });
+      if (target.destroyed) return;
+    }
+    target.end();
+  } catch (error) {
+    target.destroy(error as Error);
   }
 }
 

@@ -24,6 +24,13 @@ export interface ClaimOptions {
   now?: Date;
 }
 
+export interface Claim {
+  id: number;
+  siteId: string;
+  /** Extractions started, this one included (an extract claim counts one): those that never ended were killed. */
+  extractAttempts: number;
+}
+
 /**
  * Takes documents to work on, fairly across sites: the oldest waiting document of each site first, then each
  * site's second, and so on, never more than `perSite` of one site at once — so a site that posted 500 files (or
@@ -33,7 +40,7 @@ export async function claimDocuments(
   db: Db,
   phase: 'download' | 'extract',
   options: ClaimOptions,
-): Promise<Array<{ id: number; siteId: string }>> {
+): Promise<Claim[]> {
   const now = options.now ?? new Date();
   const [waiting, working] =
     phase === 'download' ? (['pending', 'downloading'] as const) : (['stored', 'extracting'] as const);
@@ -62,7 +69,7 @@ export async function claimDocuments(
     .where(and(eq(documents.status, working), gt(documents.leaseUntil, now)))
     .groupBy(posts.siteId);
   const busy = new Map(busyRows.map((row) => [row.siteId, Number(row.count)]));
-  const claimed: Array<{ id: number; siteId: string }> = [];
+  const claimed: Claim[] = [];
   for (const candidate of candidates) {
     if (claimed.length >= options.limit) break;
     if ((busy.get(candidate.siteId) ?? 0) >= options.perSite) continue;
@@ -72,12 +79,14 @@ export async function claimDocuments(
         status: working,
         leaseOwner: options.worker,
         leaseUntil: new Date(now.getTime() + options.leaseMs),
+        // Counted when it starts, not when it ends: a worker killed mid-extraction (out of memory) counts too.
+        ...(phase === 'extract' ? { extractAttempts: sql`${documents.extractAttempts} + 1` } : {}),
       })
       .where(and(eq(documents.id, candidate.id), claimable(waiting, now)))
-      .returning({ id: documents.id });
+      .returning({ id: documents.id, extractAttempts: documents.extractAttempts });
     if (!taken) continue;
     busy.set(candidate.siteId, (busy.get(candidate.siteId) ?? 0) + 1);
-    claimed.push({ id: candidate.id, siteId: candidate.siteId });
+    claimed.push({ id: candidate.id, siteId: candidate.siteId, extractAttempts: taken.extractAttempts });
   }
   return claimed;
 }
@@ -109,6 +118,8 @@ export interface Outcome {
   retryAt?: Date;
   countAttempt?: boolean;
   downloadedBytes?: number;
+  /** Set (to 0) by an extraction that ended, killed or not: the count is of extractions that never ended. */
+  extractAttempts?: number;
 }
 
 /** Ends a claim with an outcome (extracted, failed, too_large…), or puts the document back to wait for a retry. */
@@ -133,6 +144,7 @@ export async function recordOutcome(db: Db, id: number, outcome: Outcome): Promi
         ? { attempts: sql`${documents.attempts} + 1` }
         : {}),
       ...(outcome.downloadedBytes !== undefined ? { downloadedBytes: outcome.downloadedBytes } : {}),
+      ...(outcome.extractAttempts !== undefined ? { extractAttempts: outcome.extractAttempts } : {}),
       ...(finished ? { extractedAt: new Date() } : {}),
       leaseOwner: null,
       leaseUntil: null,

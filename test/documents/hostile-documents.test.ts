@@ -1,12 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processPendingDocuments } from '../../src/documents/queue.ts';
 import { pruneRawFiles } from '../../src/documents/retention.ts';
 import { createOcrEngine, DEFAULT_OCR_OPTIONS } from '../../src/extract/ocr.ts';
-import { listDocuments } from '../../src/store/documents.repository.ts';
+import { claimDocuments, listDocuments } from '../../src/store/documents.repository.ts';
 import { documents } from '../../src/store/schema/index.ts';
 import { SocksAgentPool } from '../../src/tor/socks-agent.ts';
 import { makeZip } from '../support/documents/archive-writers.ts';
+import { gzipBomb } from '../support/documents/bombs.ts';
 import { fileRoute } from '../support/documents/file-routes.ts';
 import { makePdf } from '../support/documents/pdf-writer.ts';
 import { pipelineHarness, seedPost } from '../support/documents/pipeline-harness.ts';
@@ -103,6 +105,145 @@ describe.each(DRIVERS)('hostile posted files on %s', (driver) => {
     // Refused and failed downloads leave no partial file behind.
     expect(readdirSync(`${run.evidenceDir}/uploads`)).toEqual([]);
   });
+
+  it('rejects a gzip bomb and goes on with the next file (finding 14.1)', async () => {
+    const host = harness.serve(
+      fixtureSite({
+        '/clients.csv.gz': fileRoute(await gzipBomb(256 * MB, 0x20)).route,
+        '/good.csv': fileRoute(Buffer.from('email\nbomb-neighbour@example.fr\n')).route,
+      }),
+    );
+    const postId = await seedPost(test.database.db, 'gzip-bomb-site', host, [
+      `http://${host}/clients.csv.gz`,
+      `http://${host}/good.csv`,
+    ]);
+    const run = pipelineHarness(test.database.db, agents, { maxAttempts: 1 });
+    run.deps.settings.extract = { ...run.deps.settings.extract, ratioFloorBytes: MB, maxRatio: 100 };
+    await run.drain();
+    const rows = new Map((await listDocuments(test.database.db, { postId })).map((row) => [row.name, row]));
+    expect(rows.get('clients.csv.gz')).toMatchObject({
+      status: 'rejected',
+      error: expect.stringMatching(/^decompression bomb: clients\.csv\.gz inflates more than 100 times/),
+    });
+    expect(rows.get('good.csv')).toMatchObject({ status: 'extracted', error: null });
+  });
+
+  it('rejects a file whose extractions never finished (workers killed), and never claims it again', async () => {
+    const host = harness.serve(
+      fixtureSite({ '/poison.csv': fileRoute(Buffer.from('a,b\npoison,2\n')).route }),
+    );
+    const postId = await seedPost(test.database.db, 'poison-site', host, [`http://${host}/poison.csv`]);
+    const run = pipelineHarness(test.database.db, agents, { maxAttempts: 1 });
+    await processPendingDocuments(run.deps, { extractLimit: 0 });
+    // Three workers take it in turn and die (OOM-killed): nothing is recorded, only their leases run out.
+    for (let killed = 0; killed < run.deps.settings.budget.maxAttempts; killed++) {
+      const claims = await claimDocuments(test.database.db, 'extract', {
+        worker: `doomed-${killed}`,
+        leaseMs: 1000,
+        limit: 1,
+        perSite: 1,
+        now: run.now.value,
+      });
+      expect(claims).toMatchObject([{ extractAttempts: killed + 1 }]);
+      run.now.value = new Date(run.now.value.getTime() + 2000);
+    }
+    await run.drain();
+    const [row] = await listDocuments(test.database.db, { postId });
+    expect(row).toMatchObject({
+      status: 'rejected',
+      error: expect.stringMatching(
+        /^extraction started 3 times and never finished \(the worker crashed or was killed/,
+      ),
+    });
+    expect(run.consumer.records.has(row?.id as number)).toBe(false);
+    run.now.value = new Date(run.now.value.getTime() + 86_400_000);
+    const again = await claimDocuments(test.database.db, 'extract', {
+      worker: 'later',
+      leaseMs: 1000,
+      limit: 10,
+      perSite: 10,
+      now: run.now.value,
+    });
+    expect(again.map((claim) => claim.id)).not.toContain(row?.id);
+  });
+
+  it('stops an extraction past its time budget, rejects the file, and reads the next (budget)', async () => {
+    const rows = Buffer.from('helene.dupont@example.fr;Soleil2019;Dupont\n');
+    const host = harness.serve(
+      fixtureSite({
+        '/endless.csv.gz': fileRoute(await gzipBomb(512 * MB, rows)).route,
+        '/after.csv': fileRoute(Buffer.from('email\nafter-the-slow-one@example.fr\n')).route,
+      }),
+    );
+    const postId = await seedPost(test.database.db, 'slow-file-site', host, [
+      `http://${host}/endless.csv.gz`,
+      `http://${host}/after.csv`,
+    ]);
+    const run = pipelineHarness(test.database.db, agents, { maxAttempts: 1 });
+    // Not a bomb by ratio: only the time budget can stop it (about a minute of work).
+    run.deps.settings.extract = { ...run.deps.settings.extract, maxRatio: 100_000 };
+    run.deps.settings.budget = { ...run.deps.settings.budget, wallMs: 3000 };
+    await run.drain();
+    const byName = new Map((await listDocuments(test.database.db, { postId })).map((row) => [row.name, row]));
+    expect(byName.get('endless.csv.gz')).toMatchObject({
+      status: 'rejected',
+      error: expect.stringMatching(
+        /^endless\.csv\.gz: extraction stopped, past its time budget of 3 s \(documents\.budget\.extractSeconds\) \(at endless\.csv\.gz row \d+\)$/,
+      ),
+    });
+    expect(byName.get('after.csv')).toMatchObject({ status: 'extracted', error: null });
+  });
+
+  // One driver: the budget does not depend on it, and a thread dying at its heap limit takes a while (GC).
+  it.runIf(driver === 'pglite')(
+    'stops an extraction past its memory budget (an XLSX of 800 000 distinct strings), and reads the next',
+    async () => {
+      // The workbook's strings are held on the heap while its sheets are read: ~100 MB of them from a ~5 MB file.
+      const strings = Array.from(
+        { length: 1_500_000 },
+        (_, i) => `<si><t>${String(i).padStart(60, 'x')}</t></si>`,
+      );
+      const workbook = makeZip([
+        { name: '[Content_Types].xml', data: '<?xml version="1.0"?><Types/>' },
+        {
+          name: 'xl/workbook.xml',
+          data: '<workbook><sheets><sheet name="a" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        },
+        {
+          name: 'xl/_rels/workbook.xml.rels',
+          data: '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+        },
+        {
+          name: 'xl/worksheets/sheet1.xml',
+          data: '<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>',
+        },
+        { name: 'xl/sharedStrings.xml', data: Buffer.from(`<sst>${strings.join('')}</sst>`) },
+      ]);
+      const host = harness.serve(
+        fixtureSite({
+          '/strings.xlsx': fileRoute(workbook).route,
+          '/after-xlsx.csv': fileRoute(Buffer.from('email\nafter-the-big-workbook@example.fr\n')).route,
+        }),
+      );
+      const postId = await seedPost(test.database.db, 'heavy-xlsx-site', host, [
+        `http://${host}/strings.xlsx`,
+        `http://${host}/after-xlsx.csv`,
+      ]);
+      const run = pipelineHarness(test.database.db, agents, { maxAttempts: 1 });
+      run.deps.settings.budget = { ...run.deps.settings.budget, memoryMb: 64 };
+      await run.drain();
+      const byName = new Map(
+        (await listDocuments(test.database.db, { postId })).map((row) => [row.name, row]),
+      );
+      expect(byName.get('strings.xlsx')).toMatchObject({
+        status: 'rejected',
+        error: expect.stringMatching(
+          /^strings\.xlsx: extraction stopped, past its memory budget of 64 MB of heap \(documents\.budget\.memoryMegabytes\)/,
+        ),
+      });
+      expect(byName.get('after-xlsx.csv')).toMatchObject({ status: 'extracted', error: null });
+    },
+  );
 
   it('refuses a kind left out of documents.kinds with a clear status, and reads the allowed ones', async () => {
     const host = harness.serve(

@@ -1,10 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { extractDocument } from '../../src/extract/extract-document.ts';
 import { makeTar, makeZip } from '../support/documents/archive-writers.ts';
+import { deflateBomb, gzipBomb } from '../support/documents/bombs.ts';
 import { extractAll } from '../support/documents/collect.ts';
 import { makePdf } from '../support/documents/pdf-writer.ts';
 
@@ -113,6 +114,62 @@ describe('hostile archives', () => {
     expect(gz.summary.status).toBe('rejected');
     expect(gz.summary.error).toMatch(/decompression bomb: zeros\.gz inflates more than 100 times/);
     expect(gz.summary.counts.inflatedBytes).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it('rejects a gzip bomb whose inflater is still being fed, and returns (finding 14.1)', async () => {
+    // 256 MB in ~250 KB: the feeder is parked on the inflater's drain when the reader gives up and destroys it.
+    const zeros = await extractAll(
+      { name: 'zeros.csv.gz', bytes: await gzipBomb(256 * 1024 * 1024) },
+      { limits: SMALL_LIMITS },
+    );
+    expect(zeros.summary).toMatchObject({
+      status: 'rejected',
+      error: expect.stringMatching(/zeros\.csv\.gz/),
+    });
+    const spaces = await gzipBomb(256 * 1024 * 1024, 0x20);
+    const { summary } = await extractAll({ name: 'clients.csv.gz', bytes: spaces }, { limits: SMALL_LIMITS });
+    expect(summary.status).toBe('rejected');
+    expect(summary.error).toMatch(/decompression bomb: clients\.csv\.gz inflates more than 100 times/);
+    const inTar = await makeTar([{ name: 'dump.csv.gz', data: spaces }]);
+    const nested = await extractAll({ name: 'x.tar', bytes: inTar }, { limits: SMALL_LIMITS });
+    expect(nested.summary.error).toMatch(/decompression bomb: x\.tar\/dump\.csv\.gz inflates more than 100/);
+  });
+
+  it('rejects a PDF whose content stream is a decompression bomb before pdf.js inflates it (finding 14.2)', async () => {
+    const bomb = makePdf([{ lines: ['Bilan'] }, { deflatedContent: await deflateBomb(64 * 1024 * 1024) }]);
+    expect(bomb.length).toBeLessThan(200_000);
+    const { records, summary } = await extractAll(
+      { name: 'bilan.pdf', bytes: bomb },
+      { limits: SMALL_LIMITS },
+    );
+    expect(summary.status).toBe('rejected');
+    expect(summary.error).toMatch(
+      /^PDF stream bomb: bilan\.pdf object \d+ inflates more than 100 times its compressed size$/,
+    );
+    expect(records).toEqual([]);
+    const big = await extractAll(
+      { name: 'big.pdf', bytes: bomb },
+      { limits: { ...SMALL_LIMITS, maxRatio: 100_000, maxPdfBytes: 8 * 1024 * 1024 } },
+    );
+    expect(big.summary.error).toMatch(/^PDF stream bomb: big\.pdf object \d+ inflates past 8388608 bytes/);
+    // A PDF with ordinary compressed streams is read as before.
+    const fine = makePdf([
+      { lines: ['Patient Hélène'] },
+      { deflatedContent: deflateSync('BT /F1 11 Tf 50 700 Td (NIR 284) Tj ET') },
+    ]);
+    const read = await extractAll({ name: 'ok.pdf', bytes: fine }, { limits: SMALL_LIMITS });
+    expect(read.summary.status).toBe('extracted');
+    expect(read.records.map((record) => record.text)).toEqual(['Patient Hélène', 'NIR 284']);
+  });
+
+  it('returns from a TAR given up half-read (too many entries) while its parser is still being fed', async () => {
+    const entry = Buffer.alloc(200_000, 0x61);
+    const tar = await makeTar(Array.from({ length: 20 }, (_, i) => ({ name: `f${i}.txt`, data: entry })));
+    const { summary } = await extractAll({ name: 'many.tar', bytes: tar }, { limits: { maxEntries: 3 } });
+    expect(summary).toMatchObject({
+      status: 'rejected',
+      error: 'archive bomb: more than 3 entries (at many.tar/f3.txt)',
+    });
   });
 
   it('enforces the total size, entry count and nesting depth limits', async () => {

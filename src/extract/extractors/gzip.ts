@@ -1,5 +1,5 @@
 import { createGunzip } from 'node:zlib';
-import { chunksOf, guardRatio } from '../archive.ts';
+import { chunksOf, feed, guardRatio } from '../archive.ts';
 import { type ExtractContext, ExtractionProblem } from '../context.ts';
 import { type ExtractInput, inputFromStream } from '../source.ts';
 import type { TextRecord } from '../text-record.ts';
@@ -8,19 +8,13 @@ import type { TextRecord } from '../text-record.ts';
 export async function* extractGzip(input: ExtractInput, ctx: ExtractContext): AsyncGenerator<TextRecord[]> {
   const gunzip = createGunzip();
   let consumed = 0;
-  let stopped = false;
-  const feeding = (async () => {
-    try {
-      for await (const chunk of input.stream()) {
-        if (stopped) return;
-        consumed += chunk.length;
-        if (!gunzip.write(chunk)) await new Promise<void>((resolve) => gunzip.once('drain', () => resolve()));
-      }
-      gunzip.end();
-    } catch (error) {
-      gunzip.destroy(error as Error);
+  const counted = async function* (): AsyncGenerator<Buffer> {
+    for await (const chunk of input.stream()) {
+      consumed += chunk.length;
+      yield chunk;
     }
-  })();
+  };
+  const feeding = feed(gunzip, counted());
   const inflated = async function* (): AsyncGenerator<Buffer> {
     try {
       yield* chunksOf(gunzip, 'destroy');
@@ -43,7 +37,6 @@ export async function* extractGzip(input: ExtractInput, ctx: ExtractContext): As
     );
     yield* ctx.nested(inner);
   } finally {
-    stopped = true;
     gunzip.destroy();
     await feeding;
   }

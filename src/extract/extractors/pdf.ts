@@ -1,5 +1,6 @@
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { type ExtractContext, ExtractionProblem } from '../context.ts';
+import { checkPdfStreams } from '../pdf-streams.ts';
 import type { ExtractInput } from '../source.ts';
 import type { TextRecord } from '../text-record.ts';
 
@@ -96,6 +97,7 @@ function describePages(pages: readonly number[]): string {
  */
 export async function* extractPdf(input: ExtractInput, ctx: ExtractContext): AsyncGenerator<TextRecord[]> {
   const bytes = await input.buffer(ctx.limits.maxPdfBytes, 'PDFs');
+  await checkPdfStreams(bytes, input.name, ctx);
   let pdf: PDFDocumentProxy;
   try {
     const { getDocument } = await loadPdfJs();

@@ -1,5 +1,5 @@
 import tar from 'tar-stream';
-import { chunksOf, entryPath, extractEntry, skipEntry } from '../archive.ts';
+import { chunksOf, entryPath, extractEntry, feed, skipEntry } from '../archive.ts';
 import { type ExtractContext, ExtractionProblem } from '../context.ts';
 import type { ExtractInput } from '../source.ts';
 import type { TextRecord } from '../text-record.ts';
@@ -15,19 +15,7 @@ const SKIPPED_TYPES: Record<string, string> = {
 /** TAR, streamed entry by entry (a TAR is read once, front to back). Links and devices are refused. */
 export async function* extractTar(input: ExtractInput, ctx: ExtractContext): AsyncGenerator<TextRecord[]> {
   const extract = tar.extract();
-  let stopped = false;
-  const feeding = (async () => {
-    try {
-      for await (const chunk of input.stream()) {
-        if (stopped) return;
-        if (!extract.write(chunk))
-          await new Promise<void>((resolve) => extract.once('drain', () => resolve()));
-      }
-      extract.end(undefined);
-    } catch (error) {
-      extract.destroy(error as Error);
-    }
-  })();
+  const feeding = feed(extract as unknown as Parameters<typeof feed>[0], input.stream());
   try {
     for await (const entry of extract) {
       const header = entry.header;
@@ -63,7 +51,6 @@ export async function* extractTar(input: ExtractInput, ctx: ExtractContext): Asy
       `${input.name}: truncated or corrupt TAR archive (${(error as Error).message})`,
     );
   } finally {
-    stopped = true;
     extract.destroy();
     await feeding;
   }

@@ -37,6 +37,8 @@ export const documents = pgTable(
     /** Failed download or extraction attempts, and when the next one may start (back-off). */
     attempts: integer().notNull().default(0),
     nextAttemptAt: at(),
+    /** Extractions started, counted on claim: one that crashed or was killed (out of memory) counts too. */
+    extractAttempts: integer().notNull().default(0),
     /** The worker downloading or extracting the document, until when (a dead worker's claim expires). */
     leaseOwner: text(),
     leaseUntil: at(),

@@ -11,6 +11,8 @@ export interface PdfPage {
   image?: { width: number; height: number; gray: Buffer };
   /** Font size of the text lines (default 11). */
   fontSize?: number;
+  /** The page's content stream as given, already deflated (a stream bomb: see test/support/documents/bombs.ts). */
+  deflatedContent?: Buffer;
 }
 
 const A4 = { width: 595, height: 842 };
@@ -79,7 +81,11 @@ export function makePdf(pages: readonly PdfPage[]): Buffer {
       resources = `<< /XObject << /Im1 ${image} 0 R >> >>`;
       content = `q ${A4.width} 0 0 ${A4.height} 0 0 cm /Im1 Do Q`;
     } else content = textContent(page);
-    const contents = add(stream('', Buffer.from(content, 'latin1')));
+    const contents = add(
+      page.deflatedContent
+        ? stream('/Filter /FlateDecode', page.deflatedContent)
+        : stream('', Buffer.from(content, 'latin1')),
+    );
     kids.push(
       add(
         `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${A4.width} ${A4.height}] /Resources ${resources} /Contents ${contents} 0 R >>`,
