@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ExtractLimits } from '../extract/context.ts';
+import { type ExtractLimits, noCounts } from '../extract/context.ts';
 import type { ExtractionSummary } from '../extract/extract-document.ts';
 import type { OcrEngine } from '../extract/ocr.ts';
 import type { RecordLocation, TextRecord, TextRecordStream } from '../extract/text-record.ts';
@@ -102,16 +102,7 @@ function outsideSummary(error: string | undefined, records: number, durationMs: 
     ...(error ? { error } : {}),
     kind: 'unknown',
     kinds: [],
-    counts: {
-      records,
-      rows: 0,
-      lines: 0,
-      pages: 0,
-      ocrPages: 0,
-      entries: 0,
-      skippedEntries: 0,
-      inflatedBytes: 0,
-    },
+    counts: { ...noCounts(), records },
     warnings: [],
     durationMs,
   };

@@ -86,9 +86,9 @@ export class ExtractionProblem extends Error {
   }
 }
 
-/** State shared by every extractor working on one document tree. */
-export class ExtractContext {
-  readonly counts: ExtractionCounts = {
+/** Counts of an extraction that has read nothing yet. */
+export function noCounts(): ExtractionCounts {
+  return {
     records: 0,
     rows: 0,
     lines: 0,
@@ -98,6 +98,11 @@ export class ExtractContext {
     skippedEntries: 0,
     inflatedBytes: 0,
   };
+}
+
+/** State shared by every extractor working on one document tree. */
+export class ExtractContext {
+  readonly counts: ExtractionCounts = noCounts();
   readonly warnings: string[] = [];
   status: ExtractionStatus = 'extracted';
   error: string | undefined;
