@@ -3,12 +3,8 @@
  * credential CSV holding three of the lab's registered customers, a decoy post, and the lab registered (watch terms,
  * hashed identifiers, a console channel). What each entry point must find: the post, the file, and their alerts.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { and, eq, isNotNull, isNull } from 'drizzle-orm';
-import { stringify } from 'yaml';
 import { addChannel } from '../../src/alert/channel-store.ts';
 import { defaultWatchTerms } from '../../src/match/default-terms.ts';
 import { createHasher } from '../../src/match/hasher.ts';
@@ -17,7 +13,7 @@ import type { Db } from '../../src/store/db.ts';
 import { createOrganisation } from '../../src/store/organisations.repository.ts';
 import { alerts, matches } from '../../src/store/schema/index.ts';
 import { fileRoute } from './documents/file-routes.ts';
-import { type FixturePost, serveLeakSite } from './leak-site-fixture.ts';
+import { type FixturePost, serveLeakSite, writeLockerSitesDir } from './leak-site-fixture.ts';
 import type { OnionHarness } from './onion-harness/index.ts';
 
 export const SCENARIO_KEY = 'leak-scenario-secret-key-0123456789abcdef';
@@ -45,21 +41,11 @@ export function serveLabLeak(harness: OnionHarness): { host: string; sitesDir: s
   const site = serveLeakSite(posts, 1);
   site.routes.set('/files/clients.csv', fileRoute(DUMP).route);
   const host = harness.serve(site);
-  const sitesDir = mkdtempSync(join(tmpdir(), 'lw-sites-'));
-  writeFileSync(
-    join(sitesDir, 'locker.yaml'),
-    stringify({
-      id: 'locker',
-      name: 'Locker',
-      group: 'locker',
-      mirrors: [`http://${host}/`],
-      listing: {
-        posts: 'div.card',
-        fields: { title: 'h3.title', link: { selector: 'h3 a', attr: 'href' }, status: 'span.badge' },
-      },
-      detail: { description: 'div.content', attachments: 'a.file' },
-    }),
-  );
+  // The crawl's own schedule (the definitions' default), not the every-two-seconds one: tests crawl when they choose.
+  const sitesDir = writeLockerSitesDir(host, {
+    schedule: '17 */2 * * *',
+    detail: { description: 'div.content', attachments: 'a.file' },
+  });
   return { host, sitesDir };
 }
 

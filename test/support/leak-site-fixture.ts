@@ -2,7 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { defineSite, type SiteDefinition } from '../../src/parse/site-definition.ts';
+import {
+  defineSite,
+  type SiteDefinition,
+  type SiteDefinitionInput,
+} from '../../src/parse/site-definition.ts';
 import { type FixtureSite, fixtureSite, type OnionHarness } from './onion-harness/index.ts';
 
 export interface FixturePost {
@@ -55,13 +59,13 @@ export function publish(site: FixtureSite, posts: readonly FixturePost[], pages:
   for (const post of posts) site.routes.set(`/post/${post.slug}`, { body: postPage(post) });
 }
 
-/** A definition for the fixture layout: the dead mirror first, so the crawler must fall back to the live one. */
-export function fixtureDefinition(
+/** The fixture layout's definition as written in a file (YAML) or passed to defineSite(). */
+export function fixtureDefinitionInput(
   id: string,
   mirrors: readonly string[],
   engine: 'http' | 'browser' = 'http',
-): SiteDefinition {
-  return defineSite({
+): SiteDefinitionInput {
+  return {
     id,
     name: `Fixture ${id}`,
     group: id,
@@ -78,7 +82,16 @@ export function fixtureDefinition(
       pagination: { links: 'nav.pages a.page' },
     },
     detail: { description: 'div.content', attachments: 'a.file' },
-  });
+  };
+}
+
+/** A definition for the fixture layout: the dead mirror first, so the crawler must fall back to the live one. */
+export function fixtureDefinition(
+  id: string,
+  mirrors: readonly string[],
+  engine: 'http' | 'browser' = 'http',
+): SiteDefinition {
+  return defineSite(fixtureDefinitionInput(id, mirrors, engine));
 }
 
 export function makePosts(count: number, prefix = 'victim'): FixturePost[] {
@@ -100,10 +113,11 @@ export function serveWithDeadMirror(
 }
 
 /**
- * A sites directory holding one YAML definition (`locker`, every two seconds) of the fixture layout served at
- * `host`: what an operator's LEAKWATCH_SITES_DIR looks like, for tests and benchmarks that run `leakwatch start`.
+ * A sites directory holding one YAML definition (`locker`, every two seconds unless `overrides` say otherwise) of the
+ * fixture layout served at `host`: what an operator's LEAKWATCH_SITES_DIR looks like, for tests and benchmarks that
+ * run `leakwatch start`.
  */
-export function writeLockerSitesDir(host: string): string {
+export function writeLockerSitesDir(host: string, overrides: Partial<SiteDefinitionInput> = {}): string {
   const sitesDir = mkdtempSync(join(tmpdir(), 'lw-sites-'));
   writeFileSync(
     join(sitesDir, 'locker.yaml'),
@@ -118,6 +132,7 @@ export function writeLockerSitesDir(host: string): string {
         fields: { title: 'h3.title', link: { selector: 'h3 a', attr: 'href' }, status: 'span.badge' },
       },
       detail: { description: 'div.content' },
+      ...overrides,
     }),
   );
   return sitesDir;

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { cleanEnv, REPO_ROOT } from '../support/cli.ts';
-import { listingPage, makePosts, postPage, serveLeakSite } from '../support/leak-site-fixture.ts';
+import {
+  fixtureDefinitionInput,
+  listingPage,
+  makePosts,
+  postPage,
+  serveLeakSite,
+} from '../support/leak-site-fixture.ts';
 import {
   createLeakNamespace,
   killNamespaceProcesses,
@@ -49,27 +55,6 @@ const HOSTILE_BODY = `
   <iframe src="http://${HOSTILE.iframe}/frame"></iframe>
   <img src="http://${HOSTILE.ipLiteral}/pixel.png">
   <object data="http://${HOSTILE.clearnet}/object"></object>`;
-
-function definition(id: string, host: string, engine: 'http' | 'browser') {
-  return {
-    id,
-    name: `Leak check ${id}`,
-    group: id,
-    engine,
-    mirrors: [`http://${host}/`],
-    listing: {
-      posts: 'div.card',
-      fields: {
-        title: 'h3.title',
-        link: { selector: 'h3 a', attr: 'href' },
-        date: 'span.date',
-        status: 'span.badge',
-      },
-      pagination: { links: 'nav.pages a.page' },
-    },
-    detail: { description: 'div.content' },
-  };
-}
 
 /** A leak site whose listing and first post also carry the hostile tags. */
 function hostileLeakSite(): FixtureSite {
@@ -125,10 +110,13 @@ describe.skipIf(skip)(
       sites.http = harness.serve(httpSite);
       sites.browser = harness.serve(browserSite);
       sitesDir = tempDir('lw-leak-sites-');
-      writeFileSync(join(sitesDir, 'leak-http.yaml'), stringify(definition('leak-http', sites.http, 'http')));
+      writeFileSync(
+        join(sitesDir, 'leak-http.yaml'),
+        stringify(fixtureDefinitionInput('leak-http', [sites.http], 'http')),
+      );
       writeFileSync(
         join(sitesDir, 'leak-browser.yaml'),
-        stringify(definition('leak-browser', sites.browser, 'browser')),
+        stringify(fixtureDefinitionInput('leak-browser', [sites.browser], 'browser')),
       );
     });
 
